@@ -1,0 +1,3 @@
+from bureaucli.cli import main
+
+main()
