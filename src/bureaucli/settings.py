@@ -163,7 +163,9 @@ def _build_section(cls: type, values: dict[str, Any], section: str) -> Any:
     unknown = set(values) - set(known)
     if unknown:
         raise ConfigError(f"unknown setting(s) in [{section}]: {', '.join(sorted(unknown))}")
-    checked = {name: _check_value(f"{section}.{name}", value, known[name].type) for name, value in values.items()}
+    checked = {
+        name: _check_value(f"{section}.{name}", value, known[name].type) for name, value in values.items()
+    }
     return cls(**checked)
 
 
