@@ -45,7 +45,8 @@ class ArchivalRef:
             return f"{document}, стр. {page_no}" + (f" (л. {folio})" if folio else "")
         parts = [self.archive, f"Ф. {self.fond}", f"Оп. {self.opis}" if self.opis else None]
         parts += [f"Д. {self.delo}" if self.delo else None, f"Л. {folio}" if folio else None]
-        citation = ". ".join(p for p in parts if p) + "."
+        citation = ". ".join(p for p in parts if p)
+        citation += "" if citation.endswith(".") else "."
         return citation if folio else f"{citation} [{document}, стр. {page_no}]"
 
 

@@ -290,17 +290,15 @@ def _probe_pdf(path: Path, relative: str, sha: str, settings: IngestSettings) ->
             return pages
     except InputError:
         raise
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise InputError("encrypted PDF: remove the password first (e.g. qpdf --decrypt IN OUT)") from None
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many unrelated types for damaged files
-        name = type(exc).__name__
-        if "Password" in name or "Encrypt" in name:
+        # pdfplumber wraps pdfminer's errors; the original is its first argument
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+        if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
             raise InputError(
                 "encrypted PDF: remove the password first (e.g. qpdf --decrypt IN OUT)"
             ) from None
-        raise InputError(
-            f"not a readable PDF, truncated or damaged ({name}: {exc})".rstrip(": )") + ")"
-        ) from None
+        detail = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+        raise InputError(f"not a readable PDF, truncated or damaged ({detail})") from None
 
 
 def decode_transcript(data: bytes) -> tuple[str, str | None]:
