@@ -1,0 +1,93 @@
+"""Score parse_document on the dev corpus (or on OCR output of it) with the evaluate metrics.
+
+    PYTHONPATH=src .venv/bin/python bench/score_segment.py [--texts DIR] [--gold DIR] [-v]
+
+Texts are `NNN.txt` files with pages separated by form feeds; they are scored against `NNN.json` gold.
+Surnames are put in the nominative by `bureaucli.names.normalize_person` when that module exists, else
+by a crude ending rule (good enough to match, not to measure surname accuracy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+from bureaucli.evaluate import ExtractedCase, ExtractedDocument, load_gold, score
+from bureaucli.records import PageText
+from bureaucli.segment import parse_document
+from bureaucli.settings import SegmentSettings
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CRUDE_ENDINGS = (
+    ("ского", "ский"), ("цкого", "цкий"), ("ской", "ская"), ("цкой", "цкая"), ("ому", "ий"), ("ого", "ий"),
+    ("овой", "ова"), ("евой", "ева"), ("иной", "ина"), ("ову", "ов"), ("еву", "ев"), ("ину", "ин"),
+    ("ова", "ов"), ("ева", "ев"), ("ина", "ин"), ("ове", "ов"), ("еве", "ев"), ("ине", "ин"),
+)  # fmt: skip
+
+
+def crude_surname(as_written: str) -> tuple[str, str | None]:
+    """(surname in a rough nominative, first initial) of a name as written."""
+    words = [w for w in re.split(r"[\s.]+", as_written) if w]
+    initials = [w for w in words if len(w) == 1]
+    long_words = [w for w in words if len(w) > 1]
+    if len(long_words) >= 3:
+        patronymic_last = re.search(r"(вич|вн|ич|чн)\w{0,3}$", long_words[-1])
+        surname = long_words[0] if patronymic_last else long_words[-1]
+        first = long_words[1] if patronymic_last else long_words[0]
+        initial = first[0]
+    else:
+        surname = long_words[0] if long_words else as_written
+        initial = initials[0] if initials else None
+    surname = surname.capitalize() if surname.isupper() else surname
+    for ending, nominative in CRUDE_ENDINGS:
+        if surname.lower().endswith(ending):
+            return surname[: -len(ending)] + nominative, initial
+    return surname, initial
+
+
+def nominative(as_written: str, context: str) -> tuple[str, str | None]:
+    try:
+        from bureaucli.names import normalize_person  # noqa: PLC0415 - optional, written by another engineer
+    except ImportError:
+        return crude_surname(as_written)
+    person = normalize_person(as_written, context)
+    return person.surname, (person.initials or "")[:1] or None
+
+
+def extract(path: Path, settings: SegmentSettings) -> ExtractedDocument:
+    pages = [PageText(i + 1, text) for i, text in enumerate(path.read_text(encoding="utf-8").split("\f"))]
+    parse = parse_document(pages, settings)
+    cases = []
+    for item in parse.items:
+        for case in item.cases:
+            surname, initial = nominative(case.name_as_written, item.heard_text + "\n" + item.decision_text)
+            cases.append(
+                ExtractedCase(
+                    surname, initial, frozenset(case.decisions), frozenset(case.accusations), item.item_no
+                )
+            )
+    return ExtractedDocument(tuple(m.date for m in parse.meetings), tuple(cases))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--texts", type=Path, default=CORPUS / "texts")
+    parser.add_argument("--gold", type=Path, default=CORPUS / "gold")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
+    gold = load_gold(args.gold)
+    settings = SegmentSettings()
+    extracted = {path.stem: extract(path, settings) for path in sorted(args.texts.glob("*.txt"))}
+    gold = {stem: document for stem, document in gold.items() if stem in extracted}
+    report = score(gold, extracted)
+    if args.verbose:
+        print("\n".join(report.misses))
+    metrics = report.to_dict()
+    metrics.pop("misses")
+    print(json.dumps(metrics, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,269 @@
+"""Code decision and accusation text into the fixed vocabularies of `bureaucli.records`.
+
+Rules are regexes over stems of *folded* text (lowercase, ё→е, dots of abbreviations and initials
+removed so a clause can be bounded by `.` and `;`), so they survive inflection and word order.
+
+Decision cues (first matching phrase wins the words it covers, later rules see them blanked):
+- lift_penalty: снять (парт)взыскание / выговор … снять (not "с работы")
+- overturn_decision: решение … отменить / изменить; … заменить
+- expel: исключить; считать исключенным; решение / апелляция about an исключение утвердить,
+  оставить в силе, апелляцию отклонить
+- severe_reprimand: строгий выговор (any case, also "заменить строгим выговором")
+- reprimand: выговор without строгий
+- warning: поставить на вид; предупредить; предупреждение as its own penalty (not "с предупреждением")
+- remove_from_post: снять с (руководящей) работы / должности; освободить от работы; отстранить
+- refer_to_prosecution: материалы / дело передать в НКВД, УНКВД, прокуратуру, суд; привлечь к судебной /
+  уголовной ответственности; предать суду
+- demote: перевести в кандидаты / сочувствующие
+- reinstate: восстановить (в партии, членах, правах)
+- no_action: ограничиться обсуждением; дело (производством) прекратить
+- other: отложить, решить после следствия, поручить проверить, просьбу отклонить, в восстановлении
+  отказать, считать выбывшим — only when no code above was found
+
+Accusation cues (heard and decision text together):
+- ties_to_enemies: связь с … врагом / троцкистом / арестованным …; покровительство врагу (the words of
+  the enemy's label are then not read as the person's own trotskyism or counterrevolution)
+- loss_of_party_card: утеря / потеря партбилета, халатное хранение партбилета (not negligence)
+- trotskyism: троцкист-, троцкизм, двурушник, зиновьевец
+- right_deviation: правооппортунист-, правая оппозиция, правый уклон, бухаринец
+- nationalism: националист-, национализм
+- counterrevolution: контрреволюционн- (not агитация), повстанческая организация, (как) враг народа,
+  белогвардеец, террор
+- anti_soviet_agitation: антисоветск-, контрреволюционная агитация / высказывания, клевета на руководителей
+- sabotage_wrecking: вредительство, подрывная работа, диверсия, саботаж, умышленный срыв
+- espionage: шпион-, разведка
+- concealed_origin: (социальное) происхождение, кулак-, сын попа / торговца, дворяне, выходец, чуждый
+  элемент, скрыл, что его отец …
+- religion: религиозные обряды, церковь, венчание, крещение, сектант
+- negligence: бесхозяйственность, развал работы, халатность, срыв, падеж скота
+- embezzlement: растрата, присвоение, хищение, расхищение
+- abuse_of_office: злоупотребление, использование служебного положения, незаконные обыски / аресты
+- drunkenness_moral: пьянство, нетрезвый вид, (морально-)бытовое разложение, дебош
+- passivity: пассивность, отрыв от партии, неуплата членских взносов, не посещал собраний, выбывшие
+- other: нарушение партийной дисциплины, политическая близорукость, клевета, склока, карьеризм,
+  бюрократизм, зажим самокритики
+"""
+
+from __future__ import annotations
+
+import re
+
+from bureaucli.textnorm import fold
+
+_ABBREVIATION_DOT = re.compile(
+    r"\b(?:тов|тт|т|г|гг|чл|канд|докл|им|п|рожд|ст|зав|пред|обл|р-н|р|с|ул|д|кв|см|б|[а-яё])\.", re.IGNORECASE
+)
+_DOTTED_DATE = re.compile(r"\d{1,2}\.[\divxlc]{1,4}[.\-]\d{2,4}")
+_CLAUSE = re.compile(r"[^.;!?\n]+")
+_WORDS = r"(?:[^.;\s]+\s+)"
+
+
+def prepare(text: str) -> str:
+    """Fold and drop the dots that do not end a clause (initials, т., г., dotted dates)."""
+    folded = fold(text)
+    folded = _DOTTED_DATE.sub(lambda m: m.group(0).replace(".", "/"), folded)
+    folded = _ABBREVIATION_DOT.sub(lambda m: m.group(0)[:-1] + " ", folded)
+    return re.sub(r"[ \t]*\n[ \t]*", " ", folded)
+
+
+def _blank(text: str, span: tuple[int, int]) -> str:
+    return text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
+
+
+DECISION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (code, re.compile(pattern))
+    for code, pattern in (
+        (
+            "lift_penalty",
+            r"\bсня\w*\s+(?:с\s+[^.;,]{0,40}?)?(?:ранее\s+)?(?:наложенн\w+\s+)?(?:парт\w*\s*)?взыскани\w*(?:\s*\([^)]*\))?",
+        ),
+        ("lift_penalty", r"(?:парт)?взыскани\w*[^.;]{0,80}?\bсня(?:ть|то|л)\b"),
+        (
+            "lift_penalty",
+            r"\bвыговор\w*(?:(?!работ|должност|пост)[^.;]){0,100}?\bснять\b(?!\s+с\s+(?:\w+\s+)?(?:работ|должност))",
+        ),
+        ("overturn_decision", r"\bрешени\w*[^.;]{0,200}?\b(?:отменить|изменить|отменяется|изменяется)"),
+        ("overturn_decision", r"\b(?:отменить|изменить)\s+решени\w*"),
+        ("overturn_decision", r"\bисключени\w*[^.;]{0,100}?\bзаменить\b"),
+        ("expel", r"\bисключени\w*[^.;]{0,200}?\b(?:утвердить|оставить\s+в\s+силе)"),
+        ("expel", r"\bапелляци\w*[^.;]{0,80}?\bотклонить"),
+        ("expel", r"\bисключить\b|\bисключ[её]н\w*\b|\bисключаются\b"),
+        ("severe_reprimand", r"\bстрог\w+\s+выговор\w*"),
+        ("reprimand", r"\bвыговор\w*"),
+        ("warning", r"\bпостав\w+\s+(?:\w+\s+){0,3}на\s+вид|\bпредупредить|(?<!\bс )\bпредупреждени[ея]\b"),
+        (
+            "remove_from_post",
+            rf"\bсня\w*\s+{_WORDS}{{0,6}}?с\s+(?:\w+\s+)?(?:работ|должност|поста\b|обязанност)",
+        ),
+        (
+            "remove_from_post",
+            rf"\bс\s+(?:руководящ\w+\s+|партийн\w+\s+)?(?:работ|должност|поста\b){_WORDS}{{0,8}}?сня(?:ть|т)\b",
+        ),
+        (
+            "remove_from_post",
+            r"\bосвобод\w*\s+[^.;]{0,80}?\bот\s+(?:\w+\s+)?(?:работ|должност|обязанност|занимаем)",
+        ),
+        ("remove_from_post", r"\bотстран\w*|\bсместить\b"),
+        (
+            "refer_to_prosecution",
+            r"\b(?:передать|направить|переслать|сообщить)\s+[^.;]{0,60}?(?:нквд|гпу|прокурор|прокуратур|суд\b|суду\b|следств)",
+        ),
+        (
+            "refer_to_prosecution",
+            r"\bпривле\w*\s+[^.;]{0,60}?к\s+(?:судебной\s+|уголовной\s+)?ответственност|\bпредать\s+суду",
+        ),
+        ("demote", r"\bперевести\s+[^.;]{0,60}?\bв\s+(?:кандидат|сочувствующ)"),
+        ("reinstate", r"\bвосстановить\b|\bвосстанавливается\b|\bсчитать\s+восстановленн"),
+        ("no_action", r"\bограничиться\s+обсуждением|\bпрекратить\b|\bснять\s+с\s+обсуждения"),
+    )
+)
+OTHER_DECISION = re.compile(
+    r"\bотложить|\bрешить\s+после|\bпосле\s+окончания\s+следствия|\bотклонить|\bотказать|\bпоручить|\bпроверить"
+    r"|\bвыбывш|\bоставить\s+без\s+(?:изменения|последстви)|\bпринять\s+к\s+сведению|\bвызвать|\bобязать"
+)
+
+
+def code_decisions(text: str) -> list[str]:
+    """Decision codes of a decision text, in the order they are written, without repeats."""
+    prepared = prepare(text)
+    found: list[tuple[int, str]] = []
+    for code, pattern in DECISION_RULES:
+        for match in list(pattern.finditer(prepared)):
+            found.append((match.start(), code))
+            prepared = _blank(prepared, match.span())
+    codes = list(dict.fromkeys(code for _, code in sorted(found)))
+    if not codes and OTHER_DECISION.search(prepared):
+        codes = ["other"]
+    return codes
+
+
+_ENEMY = r"(?:враг|троцкист|зиновьев|арестованн|разоблаченн|шпион|контрреволюционер|кулак|белогвард|правых|оппозиционер|националист|диверсант|вредител)"
+ACCUSATION_MASKS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple(
+    (code, re.compile(pattern))
+    for code, pattern in (
+        ("ties_to_enemies", rf"\bсвяз\w*\s+с\s+(?:[^.;]{{0,60}}?\s)?{_ENEMY}\w*(?:\s+народа)?"),
+        (
+            "ties_to_enemies",
+            rf"\b(?:покровительств|защища|укрыва|прикрыва|поддерживал)\w*\s+(?:[^.;]{{0,40}}?\s)?{_ENEMY}\w*(?:\s+народа)?",
+        ),
+        ("ties_to_enemies", r"\bвраг(?:ом|у|ами|ам)\s+народа"),
+        (
+            "loss_of_party_card",
+            r"\b(?:утер|потер|утрат)\w*\s+(?:\w+\s+){0,2}(?:парт\w*\s*билет\w*|партдокумент\w*|кандидатск\w+\s+карточк\w*|партийн\w+\s+документ\w*)",
+        ),
+        (
+            "loss_of_party_card",
+            r"\bхалатн\w+\s+хранени\w+\s+(?:\w+\s+)?(?:парт\w*\s*билет\w*|партдокумент\w*|партийн\w+\s+документ\w*)(?:[^.;]{0,30}?утер\w*)?",
+        ),
+        ("loss_of_party_card", r"\bутерял\w*|\bутеря\b|\bутери\b"),
+        (
+            "concealed_origin",
+            r"\bсын\w*\s+(?:попа|кулака|торговца|помещика|священника|дьякона|фабриканта|купца|жандарма)",
+        ),
+        ("concealed_origin", r"\bскры\w*,?\s+что\s+(?:его|ее)?\s*(?:отец|мать|родител|брат|тесть)"),
+        ("anti_soviet_agitation", r"\bконтрреволюционн\w*\s+(?:агитаци|высказывани|разговор|пропаганд)\w*"),
+        (
+            "anti_soviet_agitation",
+            r"\bклевет\w*\s+на\s+(?:\w+\s+)?(?:руковод|вожд|партию|советск|правительств|сталин)\w*(?:\s+партии\s+и\s+правительства)?",
+        ),
+        ("sabotage_wrecking", r"\bумышленн\w*\s+(?:срыв|срывал|развал)\w*"),
+        (None, r"\bарестованн\w*\s+(?:органами\s+)?(?:у?нквд)?"),
+    )
+)
+ACCUSATION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (code, re.compile(pattern))
+    for code, pattern in (
+        ("trotskyism", r"\bтроцки|\bдвурушни|\bзиновьев"),
+        ("right_deviation", r"\bправооппортунист|\bправ\w+\s+(?:оппозици|уклон)|\bбухаринск|\bправоуклон"),
+        ("nationalism", r"националист|\bнационализм"),
+        ("counterrevolution", r"\bконтрреволюц|\bповстанческ|\bвраг\w*\s+народа|\bбелогвард|\bтеррор"),
+        ("anti_soviet_agitation", r"\bантисоветск|\bантипартийн\w+\s+высказывани"),
+        ("sabotage_wrecking", r"\bвредител|\bвредительск|\bподрывн|\bдиверси|\bсаботаж"),
+        ("espionage", r"\bшпион|\bразведк"),
+        ("concealed_origin", r"происхождени|\bкулак|\bкулацк|\bдворян|\bвыходц|\bчужд\w+\s+элемент"),
+        (
+            "religion",
+            r"\bрелигиозн|\bцерк|\bвенча|\bкрести|\bкрещени|\bмолитв|\bсектант|\bбогослужени|\bиконы",
+        ),
+        (
+            "negligence",
+            r"\bбесхозяйствен|\bразвал|\bхалатн|\bсрыв|\bсорвал|\bпадеж|\bбезответственн|\bнедосмотр",
+        ),
+        (
+            "embezzlement",
+            r"\bрастрат|\bприсвоени|\bприсвоил|\bхищени|\bрасхищени|\bпохищени|\bворовств|\bкраж",
+        ),
+        (
+            "abuse_of_office",
+            r"\bзлоупотреблени|\bслужебн\w+\s+положени|\bнезаконн\w+\s+(?:обыск|арест)|\bпревышени\w+\s+власти|\bвзятк|\bвзяточ|\bсамоуправств",
+        ),
+        ("drunkenness_moral", r"\bпьянств|\bнетрезв|\bразложени|\bдебош|\bпьян|\bалкогол|\bмногоженств"),
+        (
+            "passivity",
+            r"\bпассивн|\bотрыв\w*\s+от\s+парт|\bоторвал\w*\s+от\s+парт|\bнеуплат\w*\s+членских|\bне\s+платил\w*\s+членских|\bне\s+посещал\w*|\bвыбывш",
+        ),
+        (
+            "other",
+            r"\bнарушени\w*\s+(?:партийной\s+|уставн\w*\s+)?дисциплин|\bблизорукост|\bклевет|\bсклок|\bкарьеризм|\bбюрократизм|\bзажим\w*\s+самокритик|\bобман\w*\s+(?:партии|государства)(?![^.;]{0,40}происхождени)",
+        ),
+    )
+)
+
+
+def code_accusations(text: str) -> list[str]:
+    """Accusation codes found in a text (heard and decision together), in order, without repeats."""
+    prepared = prepare(text)
+    found: list[tuple[int, str]] = []
+    for code, pattern in ACCUSATION_MASKS:
+        for match in list(pattern.finditer(prepared)):
+            if code:
+                found.append((match.start(), code))
+            prepared = _blank(prepared, match.span())
+    for code, pattern in ACCUSATION_RULES:
+        found.extend((match.start(), code) for match in pattern.finditer(prepared))
+    return list(dict.fromkeys(code for _, code in sorted(found)))
+
+
+SECTOR_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (sector, re.compile(pattern))
+    for sector, pattern in (
+        ("justice_security", r"нквд|гпу|прокур|\bсуд|милиц|юстиц|следовател|погранич|трибунал"),
+        (
+            "party",
+            r"райком|горком|обком|крайком|окружком|\bрк\b|\bгк\b|\bок\b|партком|парторг|партийн|вкп|влксм|комсомол|политотдел|партколлеги|партследовател|\bкпк\b",
+        ),
+        (
+            "transport",
+            r"\bдепо\b|станци|железн|\bж\.?\s?д\b|пароход|автобаз|транспорт|паровоз|вагон|пристан|\bдорог",
+        ),
+        (
+            "education_culture",
+            r"школ|учител|\bгороно|\bрайоно|\bоно\b|институт|университет|техникум|\bклуб|библиотек|газет|редак|театр|музей|культ|вуз|профессор|\bдом\w* пионер",
+        ),
+        (
+            "agriculture",
+            r"колхоз|совхоз|\bмтс\b|райзо|облзу|крайзу|зоотехн|агроном|ферм|полевод|животновод|тракторист|земотдел|\bсельхоз|\bмтф\b",
+        ),
+        (
+            "trade_supply",
+            r"магазин|сельпо|потребсоюз|\bторг|столов|склад|кладовщ|снаб|заготов|общепит|\bбуфет|кооператив|\bларьк",
+        ),
+        ("soviet", r"исполком|горсовет|сельсовет|\bсовет\b|райфо|горфо|облфо|\bфинотдел|\bрик\b"),
+        (
+            "industry",
+            r"завод|фабрик|комбинат|\bцех|трест|шахт|рудник|леспромхоз|артел|инженер|мастер|технорук|слесар|токар|литейн|местпром|электростанц|строит|нормировщ|бригадир",
+        ),
+    )
+)
+
+
+def guess_sector(position: str | None, organization: str | None) -> str | None:
+    """The economic sector of a person's post: the organization decides, the position when there is none."""
+    for text in (organization, position):
+        if not text:
+            continue
+        folded = fold(text)
+        for sector, pattern in SECTOR_RULES:
+            if pattern.search(folded):
+                return sector
+    return "other" if (position or organization) else None

@@ -1,0 +1,173 @@
+"""Repair OCR and typewriter damage in a document text while keeping a map back to the original.
+
+Segmentation parses the *normalized* text but reports spans of the *original* one, so every
+rewrite here records, for each output character, the source offset it came from. Rewrites are
+conservative: each one fixes a damage pattern seen in typewritten Russian protocols and OCR of them
+(Latin look-alikes and digits inside Cyrillic words, letter-spaced headings, words hyphenated at line
+ends, folio marks and page numbers, `$` for `§`, `Е.` for `г.`, stamp debris, pre-1918 letters).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+LATIN_TO_CYRILLIC = str.maketrans(
+    "ABCEHKMOPTXYNaceopxykmnurbi",
+    "АВСЕНКМОРТХУИасеорхукмпигьи",
+)
+DIGIT_TO_CYRILLIC_UPPER = {"0": "О", "6": "Б", "3": "З"}
+DIGIT_TO_CYRILLIC_LOWER = {"0": "о", "6": "б", "3": "з"}
+OLD_LETTERS = str.maketrans("іІѣѢѳѲѵѴ", "иИеЕфФиИ")
+ROMAN_NUMERAL = re.compile(r"^[IVXLCM]+$")
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass
+class NormalizedText:
+    text: str
+    source_offsets: list[int]
+    """Source offset of each character of `text`, plus one entry for the end of the text."""
+
+    def to_source(self, offset: int) -> int:
+        """Offset in the original text of the character at `offset` in the normalized text."""
+        return self.source_offsets[min(max(offset, 0), len(self.source_offsets) - 1)]
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The original-text span covering normalized `text[start:end]`."""
+        if end <= start:
+            source = self.to_source(start)
+            return source, source
+        return self.to_source(start), self.to_source(end - 1) + 1
+
+
+Replacement = Callable[[re.Match[str]], str]
+
+
+def _rewrite(current: NormalizedText, pattern: re.Pattern[str], replace: Replacement) -> NormalizedText:
+    """Apply `pattern.sub(replace)` while carrying the offset map along.
+
+    A replacement of the same length maps character by character; a different length maps every new
+    character to the start of the match (or to successive source characters while they last).
+    """
+    pieces: list[str] = []
+    offsets: list[int] = []
+    position = 0
+    old = current.source_offsets
+    for match in pattern.finditer(current.text):
+        start, end = match.span()
+        new = replace(match)
+        if new == match.group(0):
+            continue
+        pieces.append(current.text[position:start])
+        offsets.extend(old[position:start])
+        pieces.append(new)
+        offsets.extend(old[min(start + i, max(start, end - 1))] for i in range(len(new)))
+        position = end
+    if not pieces:
+        return current
+    pieces.append(current.text[position:])
+    offsets.extend(old[position:])
+    return NormalizedText("".join(pieces), offsets)
+
+
+def _translate_token(token: str) -> str:
+    """Repair one word that mixes Cyrillic with Latin look-alikes or with 0/6/3 read for О/б/З."""
+    if not CYRILLIC.search(token):
+        return token
+    letters = sum(ch.isalpha() for ch in token)
+    if re.fullmatch(r"\d+[а-яА-Я]", token) or letters < 2:
+        return token  # an item number such as "14а", or a unit such as "5к"
+    chars = list(token.translate(LATIN_TO_CYRILLIC) if LATIN.search(token) else token)
+    for i, ch in enumerate(chars):
+        if ch not in DIGIT_TO_CYRILLIC_LOWER:
+            continue
+        neighbours = [c for c in chars[max(0, i - 1) : i + 2] if c.isalpha()]
+        if not neighbours:
+            continue
+        upper = all(c.isupper() for c in neighbours)
+        chars[i] = (DIGIT_TO_CYRILLIC_UPPER if upper else DIGIT_TO_CYRILLIC_LOWER)[ch]
+    return "".join(chars)
+
+
+def _latin_word(match: re.Match[str]) -> str:
+    """A whole word of Latin look-alikes (`TOB.`) between Cyrillic words is Cyrillic too."""
+    word = match.group(0)
+    if ROMAN_NUMERAL.match(word) or not set(word) <= set("ABCEHKMOPTXYaceopxyk"):
+        return word
+    before = re.findall(r"[A-Za-zА-Яа-яЁё]", match.string[max(0, match.start() - 12) : match.start()])
+    after = re.findall(r"[A-Za-zА-Яа-яЁё]", match.string[match.end() : match.end() + 12])
+    if not (before and after and CYRILLIC.match(before[-1]) and CYRILLIC.match(after[0])):
+        return word
+    return word.translate(LATIN_TO_CYRILLIC)
+
+
+FOLIO_LINE = re.compile(
+    r"^[ \t]*(?:(?:Лист|лист|Л|л|L|l)\.?[ \t]*\d{1,4}[ \t]*(?:об\.?|о6\.?)?"
+    r"|[-–—]?[ \t]*\d{1,3}[ \t]*[-–—]?\.?"
+    r"|Продолжение протокола.*"
+    r"|(?:Строго |Совершенно )?[Сс]екретно\.?|СЕКРЕТНО|(?:СТРОГО|СОВЕРШЕННО) СЕКРЕТНО|Особая папка|ОСОБАЯ ПАПКА"
+    r"|Экз\.[ \t]*№[ \t]*\d+)[ \t]*$",
+    re.MULTILINE,
+)
+INLINE_FOLIO = re.compile(r"<<\s*[lLлЛ]\.?\s*\d+\s*(?:об\.?)?\s*>>|\[\s*[lLлЛ]\.\s*\d+\s*(?:об\.?)?\s*\]")
+LETTER_SPACED = re.compile(r"(?<![\w.])(?:[А-ЯЁ] {1,2}){3,}[А-ЯЁ](?![\w.])")
+LINE_END_HYPHEN = re.compile(r"(?<=[а-яё])[-\xad][ \t]*\n[ \t]*(?=[а-яё])")
+MIXED_TOKEN = re.compile(r"[A-Za-zА-Яа-яЁё0-9]+")
+LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}(?![A-Za-z])")
+PARTY_NAME = re.compile(r"(?i)\bВКП?\s*[(/]\s*[б6b]\s*[)/]")
+ZERO_PREPOSITION = re.compile(r"(?<![\w.,])(?:[0О][6б]|0)(?=[ \t]+[а-яёА-ЯЁ])")
+SECTION_SIGN = re.compile(r"(?m)^([ \t]*)(?:\$[ \t]*|8[ \t]+)(?=\d{1,3}[а-я]?\.[ \t])")
+YEAR_ABBREVIATION = re.compile(r"(?<=\d)([ \t]*)Е\.(?=[\s,;)])")
+STAMP_DEBRIS = re.compile(r"[■•●▪□◆¤|¦~^]")
+FINAL_HARD_SIGN = re.compile(r"(?<=[а-яёА-ЯЁ])[ъЪ](?![а-яёА-ЯЁ])")
+
+
+def _running_header_pattern(text: str) -> re.Pattern[str] | None:
+    """Lines that open two or more pages (ignoring digits) are running headers."""
+    pages = text.split("\f")
+    if len(pages) < 3:
+        return None
+    counts: Counter[str] = Counter()
+    for page in pages[1:]:
+        tops = [line.strip() for line in page.splitlines() if line.strip()][:2]
+        counts.update({re.sub(r"\d+", "#", line) for line in tops if len(line) >= 8})
+    headers = [
+        line for line, n in counts.items() if n >= 2 and not re.search(r"(?i)слушали|постановили", line)
+    ]
+    if not headers:
+        return None
+    alternatives = "|".join(re.escape(h).replace("\\#", r"\d+").replace("#", r"\d+") for h in headers)
+    return re.compile(rf"(?m)^[ \t]*(?:{alternatives})[ \t]*$")
+
+
+def normalize(text: str) -> NormalizedText:
+    """The text with OCR damage repaired; `to_source` maps offsets back to `text`."""
+    result = NormalizedText(text, list(range(len(text) + 1)))
+    result = NormalizedText(
+        text.replace("\f", "\n").replace("\r", " ").translate(OLD_LETTERS), result.source_offsets
+    )
+    result = _rewrite(result, FINAL_HARD_SIGN, lambda m: "")
+    header = _running_header_pattern(text)
+    if header:
+        result = _rewrite(result, header, lambda m: "")
+    result = _rewrite(result, INLINE_FOLIO, lambda m: "")
+    result = _rewrite(result, FOLIO_LINE, lambda m: "")
+    result = _rewrite(result, STAMP_DEBRIS, lambda m: " ")
+    result = _rewrite(result, PARTY_NAME, lambda m: "ВКП(б)")
+    result = _rewrite(result, MIXED_TOKEN, lambda m: _translate_token(m.group(0)))
+    result = _rewrite(result, LATIN_WORD, _latin_word)
+    result = _rewrite(result, ZERO_PREPOSITION, lambda m: "Об" if len(m.group(0)) == 2 else "О")
+    result = _rewrite(result, LETTER_SPACED, lambda m: m.group(0).replace(" ", ""))
+    result = _rewrite(result, LINE_END_HYPHEN, lambda m: "")
+    result = _rewrite(result, SECTION_SIGN, lambda m: m.group(1) + "§ ")
+    result = _rewrite(result, YEAR_ABBREVIATION, lambda m: m.group(1) + "г.")
+    return result
+
+
+def fold(text: str) -> str:
+    """Lowercase with ё→е: the form stems and cue phrases are matched against."""
+    return text.lower().replace("ё", "е")
