@@ -48,6 +48,8 @@ class OcrSettings:
     """Scans below this resolution are upscaled to `render_dpi` before OCR."""
     deskew: bool = True
     max_skew_degrees: float = 5.0
+    min_skew_degrees: float = 0.3
+    """Skew smaller than this is left alone: Tesseract reads it fine and turning the page costs time."""
     binarize: bool = False
     psm: int = 6
     """Tesseract page segmentation mode: 6 reads a page of typewritten lines as one block."""
@@ -56,6 +58,19 @@ class OcrSettings:
     scheduler: str = ""
     """dask.distributed scheduler address (tcp://host:8786); empty means the local process pool."""
     retries: int = 1
+    column_min_rows: int = 5
+    """A page is read as two columns (heard | decided) when at least this many rows have words on both
+    sides of one vertical gutter that no row in between crosses."""
+    column_gutter_chars: float = 1.8
+    """Narrowest gap between the two columns, in character widths (a single space between words
+    measures about 1.3, so chance alignments of word gaps in plain text do not qualify)."""
+    column_min_share: float = 0.25
+    """Each column must hold at least this share of the characters beside the gutter (a margin of
+    labels such as a hanging `ПОСТАНОВИЛИ:` is not a column)."""
+    column_item_gap_lines: float = 1.5
+    """Where the left column has no item numbers, a vertical gap of this many line pitches starts an item."""
+    column_label_max_distance: int = 2
+    """Edit distance tolerated when recognising СЛУШАЛИ/ПОСТАНОВИЛИ already typed in a column."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +133,12 @@ _RANGES: dict[str, tuple[float, float]] = {
     "ocr.psm": (0, 13),
     "ocr.low_confidence": (0, 100),
     "ocr.retries": (0, 20),
+    "ocr.min_skew_degrees": (0, 45),
+    "ocr.column_min_rows": (2, 10_000),
+    "ocr.column_gutter_chars": (0.5, 50),
+    "ocr.column_label_max_distance": (0, 4),
+    "ocr.column_min_share": (0.05, 0.5),
+    "ocr.column_item_gap_lines": (1, 10),
     "segment.label_max_distance": (0, 4),
     "segment.review_confidence": (0, 100),
     "names.link_threshold": (0, 100),

@@ -1,0 +1,129 @@
+"""Preprocessing of a page image before OCR: grayscale, upscaling, deskewing, optional binarization.
+
+Each step is recorded (e.g. `upscale:150->300`, `deskew:-1.20`) so a result can say what was done to
+the page. The functions are pure: they take a Pillow image and return a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from bureaucli.settings import OcrSettings
+
+SKEW_SAMPLE_WIDTH = 640
+"""Width (px) of the reduced copy on which the skew is measured: enough to resolve 0.05°, cheap to scan."""
+COARSE_STEP_DEGREES = 0.2
+FINE_STEP_DEGREES = 0.02
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    image: Image.Image
+    steps: tuple[str, ...]
+    skew_angle: float
+    """Measured skew in degrees, counter-clockwise positive (0.0 when not deskewed)."""
+    dpi: float | None
+    """Resolution of `image` (after any upscaling), None when unknown."""
+
+
+def to_grayscale(image: Image.Image) -> Image.Image:
+    """8-bit grayscale; transparent areas become white paper."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(paper, rgba)
+    return image.convert("L")
+
+
+def upscale(image: Image.Image, dpi: float, target_dpi: int) -> Image.Image:
+    scale = target_dpi / dpi
+    size = (round(image.width * scale), round(image.height * scale))
+    return image.resize(size, Image.Resampling.BICUBIC)
+
+
+def otsu_threshold(gray: np.ndarray) -> int:
+    """The gray level that best separates ink from paper (Otsu's between-class variance)."""
+    histogram = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
+    levels = np.arange(256, dtype=np.float64)
+    weight_dark = np.cumsum(histogram)
+    weight_light = weight_dark[-1] - weight_dark
+    sum_dark = np.cumsum(histogram * levels)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_dark = sum_dark / weight_dark
+        mean_light = (sum_dark[-1] - sum_dark) / weight_light
+        between = weight_dark * weight_light * (mean_dark - mean_light) ** 2
+    return int(np.nanargmax(np.nan_to_num(between, nan=-1.0)))
+
+
+def binarize(image: Image.Image) -> tuple[Image.Image, int]:
+    """Black ink on white paper at the Otsu threshold of a grayscale image; returns the threshold too."""
+    gray = np.asarray(image, dtype=np.uint8)
+    threshold = otsu_threshold(gray)
+    return Image.fromarray(np.where(gray > threshold, 255, 0).astype(np.uint8)), threshold
+
+
+def _ink_points(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of ink pixels on a reduced, binarized copy of the page."""
+    factor = max(1, image.width // SKEW_SAMPLE_WIDTH)
+    small = np.asarray(image.reduce(factor) if factor > 1 else image, dtype=np.uint8)
+    ys, xs = np.nonzero(small <= otsu_threshold(small))
+    return xs.astype(np.float64), ys.astype(np.float64)
+
+
+def _profile_sharpness(xs: np.ndarray, ys: np.ndarray, degrees: float) -> float:
+    """How strongly ink concentrates in horizontal lines when the page is read at `degrees` of skew."""
+    rows = ys + xs * np.tan(np.radians(degrees))
+    profile = np.bincount(np.round(rows - rows.min()).astype(np.int64))
+    return float(np.dot(profile, profile))
+
+
+def measure_skew(image: Image.Image, max_degrees: float) -> float:
+    """Skew of the text lines (degrees, counter-clockwise positive) within ±max_degrees.
+
+    Projection profiles: the angle at which the row sums of ink are most peaked is the one at which the
+    typed lines run horizontally. A coarse scan is refined around its best angle.
+    """
+    xs, ys = _ink_points(image)
+    if len(xs) < 50 or max_degrees <= 0:
+        return 0.0
+    coarse = np.arange(-max_degrees, max_degrees + COARSE_STEP_DEGREES / 2, COARSE_STEP_DEGREES)
+    best = max(coarse, key=lambda angle: _profile_sharpness(xs, ys, angle))
+    fine = np.arange(best - COARSE_STEP_DEGREES, best + COARSE_STEP_DEGREES + 1e-9, FINE_STEP_DEGREES)
+    best = max(fine, key=lambda angle: _profile_sharpness(xs, ys, angle))
+    return round(float(np.clip(best, -max_degrees, max_degrees)), 2)
+
+
+def rotate(image: Image.Image, degrees: float) -> Image.Image:
+    """Turn the page by `degrees` (counter-clockwise positive), corners filled white.
+
+    Bilinear: at scan resolutions it reads as well as bicubic and takes half the time.
+    """
+    return image.rotate(degrees, resample=Image.Resampling.BILINEAR, fillcolor=255)
+
+
+def prepare(image: Image.Image, dpi: float | None, settings: OcrSettings) -> PreparedImage:
+    """Apply the configured preprocessing to one page image and record each step taken."""
+    steps: list[str] = []
+    if image.mode not in ("L", "1"):
+        image = to_grayscale(image)
+        steps.append("grayscale")
+    if dpi and dpi < settings.upscale_below_dpi and settings.render_dpi > dpi:
+        image = upscale(image.convert("L"), dpi, settings.render_dpi)
+        steps.append(f"upscale:{dpi:g}->{settings.render_dpi}")
+        dpi = float(settings.render_dpi)
+    skew = 0.0
+    if settings.deskew:
+        gray = image.convert("L")
+        skew = measure_skew(gray, settings.max_skew_degrees)
+        if abs(skew) >= settings.min_skew_degrees:
+            image = rotate(gray, -skew)
+            steps.append(f"deskew:{skew:.2f}")
+        else:
+            skew = 0.0
+    if settings.binarize and image.mode != "1":
+        image, threshold = binarize(image.convert("L"))
+        steps.append(f"binarize:otsu={threshold}")
+    return PreparedImage(image, tuple(steps), skew, dpi)

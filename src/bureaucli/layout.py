@@ -1,0 +1,266 @@
+"""Two-column protocols: re-read the word boxes so each item's decision follows its own heard part.
+
+Many 1930s minutes were typed with СЛУШАЛИ on the left and ПОСТАНОВИЛИ on the right, item by item, under
+a full-width header. Plain OCR reading order mixes or separates the columns and loses which decision
+belongs to which case. From Tesseract's word boxes we find a vertical gutter that a run of rows respects
+(the header and signatures above and below it cross it), split each row at the gutter, cut the rows into
+items where a new item number starts the left column (or, without numbers, at a blank line), and emit
+`N. СЛУШАЛИ: … ПОСТАНОВИЛИ: …` per item. Pages without such a gutter are left to plain OCR.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from bureaucli.settings import OcrSettings
+
+HEARD_LABEL = "СЛУШАЛИ"
+DECIDED_LABEL = "ПОСТАНОВИЛИ"
+ITEM_NUMBER = re.compile(r"^(?:§\s*)?\d{1,3}[а-яa-z]?[.)]$|^§\s*\d{1,3}[а-яa-z]?$", re.IGNORECASE)
+TSV_COLUMNS = ("level", "page_num", "block_num", "par_num", "line_num", "word_num")
+WORD_LEVEL = 5
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    conf: float
+    line_key: tuple[int, int, int]
+    """Tesseract's (block, paragraph, line) numbers."""
+
+    @property
+    def right(self) -> int:
+        return self.left + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.top + self.height
+
+
+@dataclass(frozen=True)
+class Row:
+    """Words at one height across the whole page, left to right."""
+
+    words: tuple[Word, ...]
+
+    @property
+    def top(self) -> int:
+        return min(word.top for word in self.words)
+
+    @property
+    def bottom(self) -> int:
+        return max(word.bottom for word in self.words)
+
+    def text(self) -> str:
+        return " ".join(word.text for word in self.words)
+
+
+@dataclass(frozen=True)
+class Gutter:
+    left: float
+    right: float
+    first_row: int
+    last_row: int
+    """Rows first_row..last_row (inclusive) are typed in two columns."""
+
+    @property
+    def middle(self) -> float:
+        return (self.left + self.right) / 2
+
+
+def words_from_tsv(tsv: str) -> list[Word]:
+    """The recognised words of Tesseract's TSV output (empty boxes dropped)."""
+    words = []
+    for line in tsv.splitlines()[1:]:
+        cells = line.split("\t")
+        if len(cells) < 12 or cells[0] != str(WORD_LEVEL) or not cells[11].strip():
+            continue
+        left, top, width, height = (int(value) for value in cells[6:10])
+        line_key = (int(cells[2]), int(cells[3]), int(cells[4]))
+        words.append(Word(cells[11].strip(), left, top, width, height, float(cells[10]), line_key))
+    return words
+
+
+def group_rows(words: list[Word]) -> list[Row]:
+    """Tesseract's lines, with lines at the same height merged (psm 3/4 read columns as separate blocks)."""
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        lines.setdefault(word.line_key, []).append(word)
+    rows: list[list[Word]] = []
+    for line in sorted(lines.values(), key=lambda ws: statistics.median(w.top + w.height / 2 for w in ws)):
+        middle = statistics.median(w.top + w.height / 2 for w in line)
+        if rows and min(w.top for w in rows[-1]) <= middle <= max(w.bottom for w in rows[-1]):
+            rows[-1].extend(line)
+        else:
+            rows.append(list(line))
+    return [Row(tuple(sorted(row, key=lambda w: w.left))) for row in rows]
+
+
+def char_width(words: list[Word]) -> float:
+    widths = [word.width / len(word.text) for word in words if len(word.text) >= 3]
+    return statistics.median(widths) if widths else 1.0
+
+
+def find_gutter(rows: list[Row], settings: OcrSettings) -> Gutter | None:
+    """The vertical gap that the longest run of rows respects with words on both sides, if wide enough."""
+    words = [word for row in rows for word in row.words]
+    if len(rows) < settings.column_min_rows:
+        return None
+    pitch = char_width(words)
+    bin_size = max(1.0, pitch / 4)
+    x0 = min(word.left for word in words)
+    bins = int((max(word.right for word in words) - x0) / bin_size) + 1
+    covered = np.zeros((len(rows), bins), dtype=bool)
+    for index, row in enumerate(rows):
+        for word in row.words:
+            covered[index, int((word.left - x0) / bin_size) : int((word.right - x0) / bin_size) + 1] = True
+    ink_left = np.cumsum(covered, axis=1) > 0
+    ink_right = np.cumsum(covered[:, ::-1], axis=1)[:, ::-1] > 0
+    lowest, highest = int(bins * settings.column_min_share), int(bins * (1 - settings.column_min_share))
+    best: Gutter | None = None
+    best_split = settings.column_min_rows - 1
+    for candidate in range(lowest, highest + 1):
+        start, split = 0, 0
+        for index in range(len(rows) + 1):
+            if index == len(rows) or covered[index, candidate]:
+                if split > best_split:
+                    band = _gutter_band(covered[start:index], candidate)
+                    if (band[1] - band[0]) * bin_size >= settings.column_gutter_chars * pitch:
+                        best_split = split
+                        best = Gutter(x0 + band[0] * bin_size, x0 + band[1] * bin_size, start, index - 1)
+                start, split = index + 1, 0
+            elif ink_left[index, candidate] and ink_right[index, candidate]:
+                split += 1
+    if best is None:
+        return None
+    best = _without_margins(rows, best, settings)
+    return best if _columns_hold_text(rows[best.first_row : best.last_row + 1], best, settings) else None
+
+
+def line_pitch(rows: list[Row]) -> float:
+    pitches = [b.top - a.top for a, b in zip(rows, rows[1:], strict=False)]
+    return statistics.median(pitches) if pitches else 0.0
+
+
+def _without_margins(rows: list[Row], gutter: Gutter, settings: OcrSettings) -> Gutter:
+    """Narrow the run to its two-column rows plus the one-sided rows that touch them without a blank line.
+
+    A short title above the table or a signature below it does not cross the gutter either.
+    """
+    split = [
+        any(w.right <= gutter.middle for w in row.words) and any(w.left >= gutter.middle for w in row.words)
+        for row in rows
+    ]
+    first = next(i for i in range(gutter.first_row, gutter.last_row + 1) if split[i])
+    last = next(i for i in range(gutter.last_row, gutter.first_row - 1, -1) if split[i])
+    blank_line = settings.column_item_gap_lines * line_pitch(rows)
+    while first > gutter.first_row and rows[first].top - rows[first - 1].top <= blank_line:
+        first -= 1
+    while last < gutter.last_row and rows[last + 1].top - rows[last].top <= blank_line:
+        last += 1
+    return Gutter(gutter.left, gutter.right, first, last)
+
+
+def _gutter_band(covered: np.ndarray, candidate: int) -> tuple[int, int]:
+    """The widest run of bins around `candidate` left blank by every row of a block."""
+    blank = ~covered.any(axis=0)
+    left = candidate
+    while left > 0 and blank[left - 1]:
+        left -= 1
+    right = candidate
+    while right + 1 < len(blank) and blank[right + 1]:
+        right += 1
+    return left, right + 1
+
+
+def _columns_hold_text(rows: list[Row], gutter: Gutter, settings: OcrSettings) -> bool:
+    left = sum(len(w.text) for row in rows for w in row.words if w.right <= gutter.middle)
+    right = sum(len(w.text) for row in rows for w in row.words if w.left >= gutter.middle)
+    total = left + right
+    return total > 0 and min(left, right) >= settings.column_min_share * total
+
+
+def starts_with_label(text: str, label: str, max_distance: int) -> bool:
+    """Whether `text` opens with `label`, allowing OCR damage, spaced-out letters and any case."""
+    letters = re.sub(r"[\W\d_]", "", text[: len(label) * 3]).upper()
+    return Levenshtein.distance(letters[: len(label)], label) <= max_distance
+
+
+@dataclass
+class ItemRows:
+    number: str | None
+    left: list[str]
+    right: list[str]
+
+
+def _split_items(rows: list[Row], gutter: Gutter, settings: OcrSettings) -> list[ItemRows]:
+    lefts = [[w for w in row.words if w.left + w.width / 2 < gutter.middle] for row in rows]
+    rights = [[w for w in row.words if w.left + w.width / 2 >= gutter.middle] for row in rows]
+    column_start = min((ws[0].left for ws in lefts if ws), default=0)
+    indent = char_width([w for row in rows for w in row.words])
+    numbered = [
+        bool(ws) and ws[0].left - column_start <= indent and ITEM_NUMBER.match(ws[0].text) is not None
+        for ws in lefts
+    ]
+    blank_line = settings.column_item_gap_lines * line_pitch(rows)
+    items: list[ItemRows] = []
+    for index, row in enumerate(rows):
+        left_text = " ".join(w.text for w in lefts[index])
+        right_text = " ".join(w.text for w in rights[index])
+        if (
+            starts_with_label(left_text, HEARD_LABEL, settings.column_label_max_distance)
+            and starts_with_label(right_text, DECIDED_LABEL, settings.column_label_max_distance)
+            and len(left_text) <= len(HEARD_LABEL) + 2
+        ):
+            continue  # the СЛУШАЛИ: / ПОСТАНОВИЛИ: heading row of the table
+        gap_before = index > 0 and row.top - rows[index - 1].top > blank_line
+        starts_item = numbered[index] if any(numbered) else gap_before
+        if starts_item or not items:
+            number = lefts[index][0].text if numbered[index] else None
+            if number:
+                left_text = left_text[len(number) :].lstrip()
+            items.append(ItemRows(number, [], []))
+        if left_text:
+            items[-1].left.append(left_text)
+        if right_text:
+            items[-1].right.append(right_text)
+    return items
+
+
+def _item_text(item: ItemRows, settings: OcrSettings) -> str:
+    heard = "\n".join(item.left)
+    decided = "\n".join(item.right)
+    distance = settings.column_label_max_distance
+    if item.number is None and not heard:
+        return decided  # a decision running on from the previous page
+    if heard and not starts_with_label(heard, HEARD_LABEL, distance) and item.number is not None:
+        heard = f"{HEARD_LABEL}: {heard}"
+    if decided and not starts_with_label(decided, DECIDED_LABEL, distance):
+        decided = f"{DECIDED_LABEL}: {decided}"
+    opening = f"{item.number} {heard}" if item.number else heard
+    return f"{opening}\n{decided}" if decided else opening
+
+
+def two_column_text(words: list[Word], settings: OcrSettings) -> str | None:
+    """The page text with each item's heard part followed by its decision, or None for a plain page."""
+    rows = group_rows(words)
+    gutter = find_gutter(rows, settings)
+    if gutter is None:
+        return None
+    header = [row.text() for row in rows[: gutter.first_row]]
+    items = _split_items(rows[gutter.first_row : gutter.last_row + 1], gutter, settings)
+    footer = [row.text() for row in rows[gutter.last_row + 1 :]]
+    blocks = ["\n".join(header)] if header else []
+    blocks += [_item_text(item, settings) for item in items]
+    if footer:
+        blocks.append("\n".join(footer))
+    return "\n\n".join(blocks) + "\n"
