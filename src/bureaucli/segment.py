@@ -142,9 +142,10 @@ BODY = re.compile(
     r"(?is)заседани[яеи]\s+(.{3,160}?)(?=\s+от\s|\s+[«\"]?\d{1,2}[-\s.\"»/]|\s*\n[ \t]*\n|\s*\n[ \t]*(?:г\.|от\b)|\s*$)"
 )
 PRESENT_BLOCK = re.compile(r"(?is)(?:присутствовал\w*|председательствовал\w*)\s*:?(.*?)(?=\n[ \t]*\n|$)")
+PRESENT_NAME = re.compile(rf"({_CAP})(?:\s+{_INITIALS})?(?![а-яё])")
 NUMBERED_ITEM = re.compile(r"(?m)^[ \t]*(?:§\s*|п\.\s*|пункт\s+)?(\d{1,3}[а-я]?)\s*[.)][ \t]*(?=\S)")
 LABEL_TOKEN = re.compile(
-    r"(?m)^[ \t]*(?P<prefix>(?:§\s*|п\.\s*)?(?:\d{1,3}[а-я]?\s*[.)]\s*)?)"
+    r"(?m)^[ \t]*(?P<prefix>(?:§\s*|п\.\s*)?(?:\d{1,3}[а-я]?\s*[.)]\s*|[^\s\d]{1,2}[.),]\s+)?)"
     r"(?P<label>[А-ЯЁа-яёA-Za-z0-9]{5,14})[ \t]*(?P<after>[:\-—–.]|\n|$)?"
 )
 
@@ -530,11 +531,12 @@ class _Parser:
             closed=bool(re.search(r"(?i)закрыт", header_text[:300])),
             extract=bool(re.search(r"(?i)выписка", self.text[start : header_start + 40])),
         )
-        offset = header_start
         for block in PRESENT_BLOCK.finditer(header_text):
-            for name in find_names(header_text, block.start(1), block.end(1)):
-                shifted = PersonName(name.start + offset, name.end + offset, name.surname)
-                meeting.mentions.append(self.mention("present", shifted))
+            for name in PRESENT_NAME.finditer(header_text, block.start(1), block.end(1)):
+                if _is_surname(name.group(1)):
+                    start_offset = header_start + name.start()
+                    shifted = PersonName(start_offset, start_offset + len(name.group(0)), name.group(1))
+                    meeting.mentions.append(self.mention("present", shifted))
         return meeting
 
     def split_item(
@@ -675,8 +677,8 @@ class _Parser:
         decision_text = own_text or item.decision_text
         decisions = code_decisions(decision_text) or (["other"] if decision_text.strip() else [])
         accusations = item.accusations
-        if defendant.decision_text:
-            accusations = code_accusations(item.heard_text + "\n" + defendant.decision_text)
+        if own_text:
+            accusations = code_accusations(item.heard_text + "\n" + own_text)
         details = _person_details(defendant.context)
         span = self.span(defendant.name.start, defendant.name.end)
         case = Case(
