@@ -57,30 +57,23 @@ AGREEMENT_CUE_CAP = 4.5
 GOVERNOR_SHARE = 0.85
 """Share of the case weight a recognized governing word puts on the cases it demands."""
 
-GOVERNORS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(
-        "дело дела делу деле делом заявление заявления заявлению апелляция апелляции апелляцию жалоба "
-        "жалобу жалобы исключении исключения исключение восстановлении восстановления снятии аресте "
-        "ареста увольнении отношении у от для из без кандидатуру кандидатуры просьбу просьба просьбе "
-        "семьи жены".split(),
-        ("gent",),
-    ),
-    **dict.fromkeys(
-        "исключить восстановить снять привлечь утвердить обязать освободить перевести принять оставить "
-        "считать признать направить предупредить наказать вызвать отстранить уволить на про "
-        "исключив восстановив сняв освободив".split(),
-        ("accs",),
-    ),
-    **dict.fromkeys(
-        "объявить вынести поставить указать поручить предложить разрешить отказать выдать дать "
-        "рекомендовать предоставить объявив вынеся указав поручив к ко по".split(),
-        ("datv",),
-    ),
-    **dict.fromkeys("с со".split(), ("gent", "ablt")),
-    **dict.fromkeys("за".split(), ("accs", "ablt")),
-    **dict.fromkeys("над под между перед".split(), ("ablt",)),
-    **dict.fromkeys("о об обо при".split(), ("loct",)),
+_GOVERNOR_WORDS: dict[tuple[str, ...], str] = {
+    ("gent",): "дело дела делу деле делом заявление заявления заявлению апелляция апелляции апелляцию жалоба "
+    "жалобу жалобы исключении исключения исключение восстановлении восстановления снятии аресте ареста "
+    "увольнении отношении у от для из без кандидатуру кандидатуры просьбу просьба просьбе семьи жены",
+    (
+        "accs",
+    ): "исключить восстановить снять привлечь утвердить обязать освободить перевести принять оставить "
+    "считать признать направить предупредить наказать вызвать отстранить уволить на про исключив "
+    "восстановив сняв освободив",
+    ("datv",): "объявить вынести поставить указать поручить предложить разрешить отказать выдать дать "
+    "рекомендовать предоставить объявив вынеся указав поручив к ко по",
+    ("gent", "ablt"): "с со",
+    ("accs", "ablt"): "за",
+    ("ablt",): "над под между перед",
+    ("loct",): "о об обо при",
 }
+GOVERNORS = {word: cases for cases, words in _GOVERNOR_WORDS.items() for word in words.split()}
 """Words that demand a case of the name right after them (honorifics and initials skipped)."""
 
 FEMININE_PRONOUNS = frozenset({"её", "ее", "ей", "она", "нее", "неё", "ней", "ею"})
@@ -355,28 +348,34 @@ def _forms(paradigm: tuple[tuple[str, tuple[str, ...]], ...]) -> set[str]:
     return {f for _, forms in paradigm for f in forms}
 
 
-def _pymorphy_nominatives(word: str, tag_names: tuple[str, ...]) -> set[tuple[str, str]]:
-    """(nominative, gender) of pymorphy3 parses of `word` carrying one of `tag_names` (Surn, ADJF…)."""
-    found: set[tuple[str, str]] = set()
+@lru_cache(maxsize=65536)
+def _dictionary_nominatives(word: str) -> dict[str, frozenset[tuple[str, str]]]:
+    """(nominative, gender) of the pymorphy3 dictionary parses of `word` tagged Surn, and tagged ADJF.
+
+    Only dictionary words count: pymorphy3's guesses for unknown words add no knowledge (and are slow).
+    """
+    found: dict[str, set[tuple[str, str]]] = {"Surn": set(), "ADJF": set()}
+    if not _morph.word_is_known(word):
+        return {tag: frozenset() for tag in found}
     for parse in _morph.parse(word):
-        if not any(name in parse.tag for name in tag_names):
+        tag = "Surn" if "Surn" in parse.tag else "ADJF" if parse.tag.POS == "ADJF" else None
+        if tag is None:
             continue
-        genders = {"masc": ("m",), "femn": ("f",), "ms-f": ("m", "f")}.get(str(parse.tag.gender), ())
-        for gender in genders:
+        for gender in {"masc": ("m",), "femn": ("f",), "ms-f": ("m", "f")}.get(str(parse.tag.gender), ()):
             inflected = parse.inflect({"nomn", "sing", "masc" if gender == "m" else "femn"}) or parse.inflect(
                 {"nomn"}
             )
             if inflected is not None:
-                found.add((fold_yo(inflected.word), gender))
-    return found
+                found[tag].add((fold_yo(inflected.word), gender))
+    return {tag: frozenset(pairs) for tag, pairs in found.items()}
 
 
 @lru_cache(maxsize=65536)
 def surname_readings(word: str) -> tuple[Reading, ...]:
     """Every reading of a lowercase surname form, with log priors."""
     readings: list[Reading] = []
-    known = _pymorphy_nominatives(word, ("Surn",))
-    adjectives = _pymorphy_nominatives(word, ("ADJF",))
+    dictionary = _dictionary_nominatives(word)
+    known, adjectives = dictionary["Surn"], dictionary["ADJF"]
 
     def add(lemma: str, gender: str, kind: str, prior: float, paradigm) -> None:
         if (fold_yo(lemma), gender) in known:
@@ -787,18 +786,30 @@ def _neighbour_name(
         first = i
         i -= 1
     first_name = patronymic = None
-    if not initials and i >= 1 and tokens[i].kind == "word" and looks_like_patronymic(tokens[i].text):
-        if tokens[i - 1].kind == "word" and tokens[i - 1].text[:1].isupper():
-            first_name, patronymic, first = tokens[i - 1].text, tokens[i].text, i - 1
+    if (
+        not initials
+        and i >= 1
+        and tokens[i].kind == "word"
+        and looks_like_patronymic(tokens[i].text)
+        and tokens[i - 1].kind == "word"
+        and tokens[i - 1].text[:1].isupper()
+    ):
+        first_name, patronymic, first = tokens[i - 1].text, tokens[i].text, i - 1
     j = index + 1
     if not initials and first_name is None:
         while j < len(tokens) and tokens[j].kind == "initial" and len(initials) < 3:
             initials.append(tokens[j].text[0])
             last = j
             j += 1
-        if not initials and j + 1 < len(tokens) and tokens[j].kind == "word" and tokens[j + 1].kind == "word":
-            if tokens[j].text[:1].isupper() and looks_like_patronymic(tokens[j + 1].text):
-                first_name, patronymic, last = tokens[j].text, tokens[j + 1].text, j + 1
+        if (
+            not initials
+            and j + 1 < len(tokens)
+            and tokens[j].kind == "word"
+            and tokens[j + 1].kind == "word"
+            and tokens[j].text[:1].isupper()
+            and looks_like_patronymic(tokens[j + 1].text)
+        ):
+            first_name, patronymic, last = tokens[j].text, tokens[j + 1].text, j + 1
     if (
         initials
         and initials[0] == "Т"

@@ -89,6 +89,20 @@ class NamesSettings:
     """Pairs scoring between review_low and link_threshold go to the review list."""
     common_surname_count: int = 8
     """A surname key carried by more distinct initials than this counts as common and links less eagerly."""
+    single_initial_penalty: float = 5.0
+    """Score taken off a link resting on the first initial alone (Иванов И. ↔ Иванов И.П.)."""
+    surname_only_penalty: float = 8.0
+    """Score taken off a link resting on the surname alone (a mention written without initials)."""
+    common_surname_penalty: float = 10.0
+    """Extra score taken off such partial links when the surname is common (see common_surname_count)."""
+    organization_bonus: float = 5.0
+    """Score added when the two mentions' position/organization texts agree."""
+    date_gap_years: int = 10
+    """Mentions further apart in time than this are less likely to be one person …"""
+    date_gap_penalty: float = 10.0
+    """… and lose this much score."""
+    max_review_candidates: int = 3
+    """A mention compatible with more persons than this is left alone instead of listed for review."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,13 @@ _RANGES: dict[str, tuple[float, float]] = {
     "names.link_threshold": (0, 100),
     "names.review_low": (0, 100),
     "names.common_surname_count": (1, 10_000),
+    "names.single_initial_penalty": (0, 100),
+    "names.surname_only_penalty": (0, 100),
+    "names.common_surname_penalty": (0, 100),
+    "names.organization_bonus": (0, 100),
+    "names.date_gap_years": (0, 200),
+    "names.date_gap_penalty": (0, 100),
+    "names.max_review_candidates": (0, 100),
 }
 _CHOICES: dict[str, set[str]] = {"export.formats": {"csv", "parquet"}}
 
