@@ -1,0 +1,85 @@
+import pytest
+
+from bureaucli.coding import code_accusations, code_decisions, guess_sector
+from bureaucli.records import ACCUSATIONS, DECISIONS, SECTORS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Иванова И.И. из рядов ВКП(б) исключить, материалы передать в УНКВД.",
+            ["expel", "refer_to_prosecution"],
+        ),
+        (
+            "Решение райкома изменить: исключение заменить строгим выговором.",
+            ["overturn_decision", "severe_reprimand"],
+        ),
+        ("Ограничиться объявлением т. Петрову выговора.", ["reprimand"]),
+        ("Объявить строгий выговор с предупреждением.", ["severe_reprimand"]),
+        ("Снять с т. Орлова ранее наложенное партвзыскание (выговор).", ["lift_penalty"]),
+        ("Строгий выговор, объявленный т. Орлову 11.XII-36 г., снять.", ["lift_penalty"]),
+        ("С руководящей работы снять и объявить строгий выговор.", ["remove_from_post", "severe_reprimand"]),
+        ("Поставить ему на вид.", ["warning"]),
+        ("Перевести из членов ВКП(б) в кандидаты.", ["demote"]),
+        ("Восстановить в членах ВКП(б) с сохранением стажа.", ["reinstate"]),
+        ("Дело производством прекратить.", ["no_action"]),
+        ("Ограничиться обсуждением.", ["no_action"]),
+        ("Просьбу о восстановлении в партии отклонить.", ["other"]),
+        ("В восстановлении отказать.", ["other"]),
+        ("Апелляцию отклонить, решение об исключении оставить в силе.", ["expel"]),
+        ("Решение об исключении его из партии утвердить.", ["expel"]),
+        ("Просить прокурора привлечь его к уголовной ответственности.", ["refer_to_prosecution"]),
+        ("Вопрос решить после окончания следствия.", ["other"]),
+        ("Утвердить т. Иванова директором завода.", []),
+    ],
+)
+def test_decisions(text, expected):
+    assert code_decisions(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("за связь с арестованным троцкистом Вебером", {"ties_to_enemies"}),
+        ("исключить как врага народа", {"counterrevolution"}),
+        ("исключить как арестованного органами НКВД", set()),
+        ("за халатное хранение партийного билета, повлекшее его утерю", {"loss_of_party_card"}),
+        ("за контрреволюционную агитацию среди колхозников", {"anti_soviet_agitation"}),
+        ("за умышленный срыв сева и бесхозяйственность", {"sabotage_wrecking", "negligence"}),
+        ("скрыл от партии свое социальное происхождение (сын попа)", {"concealed_origin"}),
+        ("за венчание в церкви и пьянство", {"religion", "drunkenness_moral"}),
+        ("за растрату 300 руб. и незаконные обыски", {"embezzlement", "abuse_of_office"}),
+        ("за буржуазно-националистическую деятельность и шпионаж", {"nationalism", "espionage"}),
+        ("за отрыв от партии и нарушение партийной дисциплины", {"passivity", "other"}),
+        ("о правооппортунистических взглядах", {"right_deviation"}),
+    ],
+)
+def test_accusations(text, expected):
+    assert set(code_accusations(text)) == expected
+
+
+def test_codes_stay_in_vocabulary():
+    text = "исключить, строгий выговор, снять с работы, восстановить, за троцкизм, растрату и пьянство"
+    assert set(code_decisions(text)) <= set(DECISIONS)
+    assert set(code_accusations(text)) <= set(ACCUSATIONS)
+
+
+@pytest.mark.parametrize(
+    ("position", "organization", "sector"),
+    [
+        ("председателя колхоза «Заря»", None, "agriculture"),
+        ("секретаря Ачинского райкома ВКП(б)", None, "party"),
+        ("учительницы средней школы № 3", None, "education_culture"),
+        ("начальника депо станции Тайга", None, "transport"),
+        ("мастера", "завод «Серп и молот»", "industry"),
+        ("заведующего магазином сельпо", None, "trade_supply"),
+        ("председателя райисполкома", None, "soviet"),
+        ("следователя районной прокуратуры", None, "justice_security"),
+        ("счетовода", None, "other"),
+        (None, None, None),
+    ],
+)
+def test_sectors(position, organization, sector):
+    assert guess_sector(position, organization) == sector
+    assert sector is None or sector in SECTORS

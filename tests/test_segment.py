@@ -1,0 +1,241 @@
+from pathlib import Path
+
+import pytest
+
+from bureaucli.records import DECISIONS, DocumentText, PageText
+from bureaucli.segment import find_names, parse_date, parse_document
+from bureaucli.settings import SegmentSettings
+
+FIXTURES = Path(__file__).parent / "fixtures" / "protocols"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def pages_of(text: str) -> list[PageText]:
+    return [PageText(i + 1, page) for i, page in enumerate(text.split("\f"))]
+
+
+def parse_fixture(name: str):
+    pages = pages_of((FIXTURES / name).read_text(encoding="utf-8"))
+    return pages, parse_document(pages, SegmentSettings())
+
+
+def cases_of(parse) -> list[tuple[str | None, str, list[str]]]:
+    return [
+        (item.item_no, case.name_as_written, case.decisions) for item in parse.items for case in item.cases
+    ]
+
+
+def assert_spans_are_exact(pages, parse):
+    text = DocumentText(pages).text
+    for item in parse.items:
+        for case in item.cases:
+            assert text[case.name_span.start : case.name_span.end] == case.name_as_written
+            assert set(case.decisions) <= set(DECISIONS)
+        for mention in item.mentions:
+            assert text[mention.span.start : mention.span.end] == mention.as_written
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("от 17 марта 1937 г.", "1937-03-17"),
+        ("от 17.III.1937 г.", "1937-03-17"),
+        ("от 17/III-37 г.", "1937-03-17"),
+        ("15.04.37 г.", "1937-04-15"),
+        ("от 10.III-36 г.", "1936-03-10"),
+        ("от 29-го Апреля 1926г.", "1926-04-29"),
+        ('от "21" апреля 1938 года', "1938-04-21"),
+        ("«08» января 1937 года", "1937-01-08"),
+    ],
+)
+def test_dates(text, iso):
+    assert parse_date(text)[0] == iso
+
+
+def test_name_forms():
+    text = "тт. Ф.К. ЗАВАДСКОГО, МАЛЬЦЕВА Фёдора Георгиевича, Анны Филипповны Татауровой, Тер-Оганесяна С. М. и т. Седых"
+    assert [text[n.start : n.end] for n in find_names(text)] == [
+        "Ф.К. ЗАВАДСКОГО",
+        "МАЛЬЦЕВА Фёдора Георгиевича",
+        "Анны Филипповны Татауровой",
+        "Тер-Оганесяна С. М.",
+        "Седых",
+    ]
+
+
+def test_politburo_extract_with_section_items_and_folios():
+    pages, parse = parse_fixture("politburo_extract.txt")
+    meeting = parse.meetings[0]
+    assert (meeting.protocol_no, meeting.date, meeting.extract) == ("2/26", "1926-04-29", True)
+    assert meeting.body == "Политбюро ЦК ВКП(б)"
+    assert [item.item_no for item in parse.items] == ["5", "6", "7", "8"]
+    assert cases_of(parse) == [
+        ("5", "Гуревиче Аароне Львовиче", ["expel", "refer_to_prosecution"]),
+        ("7", "МИРЗОЯНА Геворка Сааковича", ["expel"]),
+        ("8", "Тер-Оганесяне С.М.", ["lift_penalty"]),
+    ]
+    assert parse.items[0].reporter == "Ярославский"
+    assert not parse.items[1].is_personal_case
+    assert_spans_are_exact(pages, parse)
+
+
+def test_politburo_labels_on_their_own_lines():
+    pages, parse = parse_fixture("politburo_labels.txt")
+    assert parse.meetings[0].date == "1937-03-17"
+    assert cases_of(parse) == [("31", "Д.Г. Кикнадзе", ["expel"])]
+    assert set(parse.items[0].cases[0].accusations) == {"trotskyism", "ties_to_enemies"}
+    assert not parse.items[1].is_personal_case  # an appointment
+
+
+def test_items_without_labels():
+    pages, parse = parse_fixture("unlabeled.txt")
+    meeting = parse.meetings[0]
+    assert (meeting.protocol_no, meeting.date, meeting.closed) == ("14/с", "1937-03-17", True)
+    assert cases_of(parse) == [
+        ("1", "Ивашкевиче И.П.", ["expel"]),
+        ("3", "Нурмухамедовой Зейнаб Галиевне", ["reprimand"]),
+        ("5", "ШАПОШНИКОВА Г.В.", ["other"]),
+    ]
+    first = parse.items[0]
+    assert first.cases[0].accusations == ["ties_to_enemies"]
+    assert [(m.role, m.as_written) for m in first.mentions if m.role != "defendant"] == []
+    assert parse.items[2].reporter == "Лаврентьев"
+    assert parse.items[2].cases[0].sector == "education_culture"
+    assert_spans_are_exact(pages, parse)
+
+
+def test_lists_give_one_case_per_person_with_own_decisions():
+    pages, parse = parse_fixture("list_decisions.txt")
+    assert parse.meetings[0].date == "1937-04-15"
+    assert [m.as_written for m in parse.meetings[0].mentions][:3] == [
+        "Заварзин",
+        "Ломакина Е.Ф.",
+        "Хайруллин",
+    ]
+    assert cases_of(parse) == [
+        ("1", "Трегубов Степан Игнатьевич", ["expel"]),
+        ("1", "Ремизова Лидия Карповна", ["expel"]),
+        ("2", "Бурцева А.К.", ["expel"]),
+        ("2", "Гарипову З.Х.", ["warning"]),
+        ("4", "Пермякову В.И.", ["severe_reprimand"]),
+    ]
+    arrested = parse.items[0].cases[0]
+    assert (arrested.birth_year, arrested.party_status, arrested.accusations) == (
+        1897,
+        "член ВКП(б) с 1920 г.",
+        [],
+    )
+    assert parse.items[1].cases[0].accusations == ["drunkenness_moral"]
+    assert parse.items[1].cases[1].accusations == ["negligence"]
+    assert not parse.items[2].is_personal_case  # released for study, not punished
+    assert parse.items[3].reporter == "Ломакина Е.Ф."
+    assert_spans_are_exact(pages, parse)
+
+
+def test_several_meetings_and_items_across_page_breaks():
+    pages, parse = parse_fixture("two_meetings.txt")
+    assert [(m.protocol_no, m.date) for m in parse.meetings] == [("7", "1936-03-10"), ("8", "1936-03-17")]
+    assert [(item.meeting_ordinal, item.item_no) for item in parse.items] == [
+        (1, "1"),
+        (1, "2"),
+        (2, "1"),
+        (2, "2"),
+    ]
+    continued = parse.items[1]
+    assert "происхождения (дочь торговца)" in continued.heard_text
+    assert "Продолжение" not in continued.heard_text
+    assert continued.cases[0].accusations == ["concealed_origin"]
+    assert continued.cases[0].birth_year == 1904
+    assert DocumentText(pages).pages_of(continued.span) == [1, 2]
+    assert cases_of(parse)[2:] == [
+        ("1", "Гогоберидзе Шалвы Ираклиевича", ["overturn_decision", "reinstate"]),
+        ("2", "Юлдашева Р.Т.", ["lift_penalty"]),
+    ]
+    assert parse.items[0].cases[0].party_card == "0412377"
+    assert_spans_are_exact(pages, parse)
+
+
+def test_ocr_damaged_labels_and_words():
+    pages, parse = parse_fixture("ocr_damaged.txt")
+    meeting = parse.meetings[0]
+    assert (meeting.protocol_no, meeting.date) == ("129-с", "1937-04-15")
+    assert cases_of(parse) == [
+        ("3", "Cмирновой Валентине Петровне", ["expel", "refer_to_prosecution"]),
+        ("4", "ХАРИТОНОВА Б.Е.", ["overturn_decision", "severe_reprimand"]),
+    ]
+    assert parse.items[0].cases[0].accusations == ["embezzlement"]
+    assert_spans_are_exact(pages, parse)
+
+
+def test_label_repair_and_low_confidence_are_flagged_for_review():
+    text = (
+        "ПРОТОКОЛ № 1\nот 1 мая 1937 г.\n\n1. СЛШАЛИ: Дело т. Петрова П.П.\nПОСТНОВЛИ: Исключить из партии."
+    )
+    parse = parse_document([PageText(1, text, confidence=50.0)], SegmentSettings())
+    reasons = parse.items[0].cases[0].review_reasons
+    assert any("confidence" in reason for reason in reasons)
+    assert any("edit distance" in reason for reason in reasons)
+    strict = parse_document([PageText(1, text)], SegmentSettings(label_max_distance=0))
+    assert "СЛШАЛИ" in strict.items[0].heard_text  # no longer read as a label
+
+
+def test_newspaper_report_in_prose():
+    pages, parse = parse_fixture("newspaper.txt")
+    assert parse.meetings[0].date == "1937-03-17"
+    assert cases_of(parse) == [
+        (None, "Ковригина", ["expel", "refer_to_prosecution"]),
+        (None, "Лаптевой А.И.", ["severe_reprimand"]),
+    ]
+    assert_spans_are_exact(pages, parse)
+
+
+def test_kraikom_mixed_forms():
+    pages, parse = parse_fixture("kraikom_mixed.txt")
+    assert not parse.items[0].is_personal_case
+    assert cases_of(parse) == [
+        ("2", "О.С. Берестовой", ["warning"]),
+        ("3", "Черных Ивана Лукича", ["expel", "remove_from_post", "refer_to_prosecution"]),
+        ("3а", "Мельник Галины Остаповны", ["demote"]),
+        ("4", "Шнейдермана Л.М.", ["expel"]),
+        ("4", "КОНДРАТЬЕВОЙ Е.Е.", ["reprimand"]),
+    ]
+    assert parse.items[1].reporter == "Ушаков"
+    assert parse.items[2].cases[0].accusations == ["espionage"]
+    assert parse.items[4].cases[0].accusations == ["trotskyism"]
+    assert parse.items[4].cases[1].position == "бухгалтер райпотребсоюза"
+    assert_spans_are_exact(pages, parse)
+
+
+def rough_surname(as_written: str) -> str:
+    words = [word for word in as_written.split() if "." not in word]
+    if len(words) == 3 and not words[-1].endswith(("ича", "ичу", "иче", "вны", "вне", "вну", "вич", "вна")):
+        return words[-1]
+    return words[0] if words else as_written
+
+
+def test_dev_corpus_case_f1():
+    if not (CORPUS / "gold").is_dir():
+        pytest.skip("dev corpus not available")
+    from bureaucli.evaluate import ExtractedCase, ExtractedDocument, load_gold, score
+
+    gold = load_gold(CORPUS / "gold")
+    extracted = {}
+    for stem in gold:
+        parse = parse_document(
+            pages_of((CORPUS / "texts" / f"{stem}.txt").read_text(encoding="utf-8")), SegmentSettings()
+        )
+        cases = tuple(
+            ExtractedCase(
+                rough_surname(case.name_as_written),
+                None,
+                frozenset(case.decisions),
+                frozenset(case.accusations),
+            )
+            for item in parse.items
+            for case in item.cases
+        )
+        extracted[stem] = ExtractedDocument(tuple(m.date for m in parse.meetings), cases)
+    report = score(gold, extracted)
+    assert report.date_accuracy == 1.0
+    assert report.f1 >= 0.9
+    assert report.decision_accuracy >= 0.9
