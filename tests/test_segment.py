@@ -239,3 +239,15 @@ def test_dev_corpus_case_f1():
     assert report.date_accuracy == 1.0
     assert report.f1 >= 0.9
     assert report.decision_accuracy >= 0.9
+
+
+def test_two_column_layout_read_line_by_line():
+    text = (
+        "ПРОТОКОЛ № 9\nзаседания парткома от 3 мая 1937 г.\nСЛУШАЛИ: ПОСТАНОВИЛИ:\n"
+        "1. Персональное дело т. 1. За растрату исключить\nГлущенко А.Т., кассира. Глущенко А.Т. из партии.\n"
+        "2. О ремонте цехов. 2. Обязать т. Лосева\nзакончить ремонт.\n"
+    )
+    parse = parse_document([PageText(1, text)], SegmentSettings())
+    assert [item.item_no for item in parse.items] == ["1", "2"]
+    assert cases_of(parse) == [("1", "Глущенко А.Т.", ["expel"])]
+    assert parse.items[0].cases[0].accusations == ["embezzlement"]

@@ -119,7 +119,7 @@ ENEMY_CONTEXT = re.compile(
 )
 PERSONAL_CUE = re.compile(
     r"(?i)персональн|^\W*(?:\d+\W+)?дело\b|апелляци|заявлени|\bоб?\s+(?:тт?\.|т\.\s?т\.|тов\.)|об\s+исключени|"
-    r"о\s+снятии\s+(?:парт)?взыскани|восстановлени|об\s+аресте|материал\w*(?:\s+\w+){0,2}\s+на\b|выбывш|^\W*о\s+[А-ЯЁ]"
+    r"о\s+снятии\s+(?:парт)?взыскани|восстановлени|об\s+аресте|материал\w*(?:\s+\w+){0,2}\s+на\b|выбывш|(?-i:^\W*[Оо]\s+[А-ЯЁ])"
 )
 NON_PERSONAL_CUE = re.compile(
     r"(?i)^\W*(?:об?\s+)?(?:утверждени|назначени|приеме|выдвижени|созыве|подготовк|ходе|выполнени|состояни|итог|"
@@ -142,6 +142,7 @@ BODY = re.compile(
     r"(?is)заседани[яеи]\s+(.{3,160}?)(?=\s+от\s|\s+[«\"]?\d{1,2}[-\s.\"»/]|\s*\n[ \t]*\n|\s*\n[ \t]*(?:г\.|от\b)|\s*$)"
 )
 PRESENT_BLOCK = re.compile(r"(?is)(?:присутствовал\w*|председательствовал\w*)\s*:?(.*?)(?=\n[ \t]*\n|$)")
+TWO_COLUMN_LABELS = re.compile(r"(?im)^[ \t]*слушали\W+постановили\W*$")
 PRESENT_NAME = re.compile(rf"({_CAP})(?:\s+{_INITIALS})?(?![а-яё])")
 NUMBERED_ITEM = re.compile(r"(?m)^[ \t]*(?:§\s*|п\.\s*|пункт\s+)?(\d{1,3}[а-я]?)\s*[.)][ \t]*(?=\S)")
 LABEL_TOKEN = re.compile(
@@ -462,7 +463,10 @@ class _Parser:
 
     def parse_meeting(self, ordinal: int, start: int, end: int, result: DocumentParse) -> None:
         labels = find_labels(self.text, start, end, self.settings)
-        item_starts = self.item_starts(start, end, labels)
+        two_columns = TWO_COLUMN_LABELS.search(self.text, start, end)
+        if two_columns:
+            labels = []  # heard and decision share each line: items are the numbered rows
+        item_starts = self.item_starts(two_columns.end() if two_columns else start, end, labels)
         body_start = item_starts[0][0] if item_starts else end
         header_start = HEADER.search(self.text, start, body_start)
         meeting = self.header(
@@ -477,8 +481,31 @@ class _Parser:
             signature = SIGNATURE.search(self.text, item_start, item_end)
             if signature and i + 1 == len(item_starts):
                 item_end = signature.start()
+            if two_columns:
+                self.parse_two_column_item(meeting, item_start, item_end, item_no, result)
+                continue
             item_labels = [label for label in labels if item_start <= label.start < item_end]
             self.parse_item(meeting, item_start, item_end, item_no, item_labels, result)
+
+    def parse_two_column_item(
+        self, meeting: Meeting, start: int, end: int, item_no: str | None, result: DocumentParse
+    ) -> None:
+        """An item whose heard and decision columns were read line by line into one text."""
+        body_start = (
+            start + re.match(r"\s*(?:§\s*|п\.\s*)?\d{1,3}[а-я]?\s*[.)]\s*", self.text[start:end]).end()
+        )
+        item = Item(
+            ordinal=len(result.items) + 1,
+            meeting_ordinal=meeting.ordinal,
+            span=self.span(start, end),
+            item_no=item_no,
+            heard_text=self.clean(body_start, end),
+            heard_span=self.span(body_start, end),
+            decision_text=self.clean(body_start, end),
+            decision_span=self.span(body_start, end),
+        )
+        result.items.append(item)
+        self.fill_cases(item, (body_start, end), (body_start, end), 0)
 
     def item_starts(self, start: int, end: int, labels: list[Label]) -> list[tuple[int, str | None]]:
         heard = [label for label in labels if label.kind == "heard"]
