@@ -36,6 +36,7 @@ DIGIT_LOOKALIKES = {"0": ("О", "о"), "6": ("Б", "б"), "3": ("З", "з")}
 KEY_CONFUSABLES = str.maketrans("ёйщъ", "еишь")
 """Cyrillic letters that OCR (and typists) swap; folded in linking keys only, never in output."""
 
+LOWERCASE_PARTICLES = frozenset({"оглы", "кызы", "улы"})
 HONORIFICS = frozenset(
     {"тов", "т", "тт", "товарищ", "товарища", "товарищу", "товарищем", "гр", "гражданин", "гражданка"}
 )
@@ -54,6 +55,8 @@ PATRONYMIC_GENDER_WEIGHT = 8.0
 FIRST_NAME_GENDER_WEIGHT = 4.0
 AGREEMENT_CUE_WEIGHT = 1.5
 AGREEMENT_CUE_CAP = 4.5
+FOREIGN_NAME_PENALTY = -1.0
+"""Log prior of an indeclinable reading of a first name that could also be declined (Анне vs Анна)."""
 GOVERNOR_SHARE = 0.85
 """Share of the case weight a recognized governing word puts on the cases it demands."""
 
@@ -156,7 +159,11 @@ def initials_compatible(a: str | None, b: str | None) -> bool:
 
 
 def _title(word: str) -> str:
-    return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+    """Title case per hyphenated part, keeping patronymic particles low (Али-оглы)."""
+    return "-".join(
+        part.lower() if part.lower() in LOWERCASE_PARTICLES else part[:1].upper() + part[1:].lower()
+        for part in word.split("-")
+    )
 
 
 def transliterate(text: str) -> str:
@@ -317,7 +324,7 @@ def _consonant_lemmas(word: str) -> list[str]:
             candidates.append(word[: -len(ending)])
     for ending in ("я", "ю", "е", "ем", "ём", "и"):
         stem = word[: -len(ending)]
-        if word.endswith(ending) and stem:
+        if word.endswith(ending) and stem and stem[-1] not in SIBILANTS:
             candidates.append(stem + ("й" if stem[-1] in VOWELS else "ь"))
     return [c for c in candidates if _is_consonant_lemma(c) and word in _forms(_consonant_paradigm(c))]
 
@@ -430,10 +437,19 @@ def surname_readings(word: str) -> tuple[Reading, ...]:
                 boost = 1.5 if (fold_yo(lemma), gender) in adjectives else 0.0
                 add(lemma, gender, "adjectival", prior + boost, paradigm)
 
-    for lemma in _consonant_lemmas(word):
-        add(lemma, "m", "consonant", -0.5, _consonant_paradigm(lemma))
+    masculine_lemmas = _consonant_lemmas(word)
+    # a nominative in -ом/-ем is rare next to the masculine instrumental of a shorter name (Шульцем)
+    instrumental = word.endswith(("ом", "ем", "ём")) and any(lemma != word for lemma in masculine_lemmas)
+    for lemma in masculine_lemmas:
+        add(
+            lemma,
+            "m",
+            "consonant",
+            -3.0 if instrumental and lemma == word else -0.5,
+            _consonant_paradigm(lemma),
+        )
     if _is_consonant_lemma(word):
-        add(word, "f", "consonant", -0.5, _fixed_paradigm(word))
+        add(word, "f", "consonant", -3.0 if instrumental else -0.5, _fixed_paradigm(word))
 
     for lemma in _a_stem_lemmas(word):
         if lemma.endswith(("ова", "ева", "ёва", "ина", "ына", "ая", "яя")):
@@ -460,13 +476,14 @@ def _indeclinable_prior(word: str) -> float:
 
 # ---------------------------------------------------------------- first names and patronymics
 
-PATRONYMIC_MASCULINE = re.compile(r"^(.{2,}(?:ович|евич|ич))(а|у|ем|е)?$")
+PATRONYMIC_MASCULINE = re.compile(r"^(.{2,}(?:ович|евич|ич))(а|у|ем|ом|е)?$")
 PATRONYMIC_FEMININE = re.compile(r"^(.{2,}(?:овн|евн|ичн))(а|ы|е|у|ой|ою)$")
 MASCULINE_PATRONYMIC_CASES = {
     "": ("nomn",),
     "а": ("gent", "accs"),
     "у": ("datv",),
     "ем": ("ablt",),
+    "ом": ("ablt",),
     "е": ("loct",),
 }
 FEMININE_PATRONYMIC_CASES = {
@@ -522,12 +539,17 @@ def first_name_readings(word: str) -> tuple[NameReading, ...]:
             continue
         lemma = _keep_written_yo(inflected.word, parse.word, word)
         for gender in genders:
-            key = (lemma, gender)
-            old = readings.get(key)
+            old = readings.get((lemma, gender))
             cases = frozenset({str(parse.tag.case)}) | (old.cases if old else frozenset())
-            readings[key] = NameReading(lemma, gender, cases, 1.0 + math.log(max(parse.score, 1e-3)))
+            weight = parse.score + (math.exp(old.prior) if old else 0.0)
+            readings[(lemma, gender)] = NameReading(lemma, gender, cases, math.log(weight))
     if readings:
-        return tuple(readings.values())
+        return tuple(
+            NameReading(
+                r.lemma, r.gender, r.cases, r.prior + (FOREIGN_NAME_PENALTY if r.lemma == word else 1.0)
+            )
+            for r in readings.values()
+        )
     rules: list[NameReading] = []
     for lemma in _consonant_lemmas(word):
         rules.append(NameReading(lemma, "m", _consonant_cases(lemma, word), -1.0))
@@ -763,12 +785,12 @@ def _name_evidence(
     if first_name:
         readings = first_name_readings(first_name.lower())
         if gender:
-            readings = tuple(r for r in readings if r.gender == gender[0]) or readings
+            readings = tuple(r for r in readings if r.gender == gender[0])
         elif len({r.gender for r in readings}) == 1 and readings[0].prior > 0:
             gender = (readings[0].gender, FIRST_NAME_GENDER_WEIGHT)
         name_cases = frozenset().union(*(r.cases for r in readings))
         if cases is None:
-            cases = name_cases
+            cases = name_cases or None
         elif cases & name_cases:
             cases &= name_cases
     return cases, gender
@@ -895,9 +917,9 @@ def _reading_score(reading: Reading, occurrences: Sequence[Occurrence]) -> float
 def _nominative_name(word: str | None, gender: str, cases: frozenset[str] | None) -> str | None:
     if not word:
         return None
-    readings = [r for r in first_name_readings(word.lower()) if r.gender == gender] or list(
-        first_name_readings(word.lower())
-    )
+    readings = [r for r in first_name_readings(word.lower()) if r.gender == gender]
+    if not readings:
+        return _title(word)  # a name the dictionary knows only for the other sex, e.g. Зейнаб
     if cases:
         readings = [r for r in readings if r.cases & cases] or readings
     best = max(readings, key=lambda r: r.prior)
@@ -983,10 +1005,13 @@ def _normalize_cached(as_written: str, context: str) -> PersonName:
     first_name_word, patronymic_word, initials = group.first_name, group.patronymic, written_initials
     consistent = [o for o in others if o.form in best.forms]
     fuller = [
-        o for o in consistent if len(_initials_of(o.initials, o.first_name, o.patronymic)) > len(initials)
+        o
+        for o in (own, *consistent)
+        if len(o.initials) > len(initials) and _same_letters(initials, o.initials)
     ]
     if fuller:
         initials = max((o.initials for o in fuller), key=len)
+    first_name_cases = name_cases if first_name_word else None
     if first_name_word is None or patronymic_word is None:
         for occurrence in consistent:
             if (occurrence.first_name or occurrence.patronymic) and _same_letters(
@@ -996,7 +1021,7 @@ def _normalize_cached(as_written: str, context: str) -> PersonName:
                 patronymic_word = patronymic_word or occurrence.patronymic
                 if first_name_word and patronymic_word:
                     break
-    first_name = _nominative_name(first_name_word, best.gender, name_cases)
+    first_name = _nominative_name(first_name_word, best.gender, first_name_cases)
     patronymic = _nominative_patronymic(patronymic_word)
     initials = _initials_of(initials, first_name, patronymic)
     initials_text = "".join(f"{letter}." for letter in initials) or None
