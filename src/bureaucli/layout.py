@@ -198,11 +198,15 @@ def starts_with_label(text: str, label: str, max_distance: int) -> bool:
 @dataclass
 class ItemRows:
     number: str | None
+    opens_item: bool
+    """False for rows running on from an item begun on the previous page."""
     left: list[str]
     right: list[str]
 
 
 def _split_items(rows: list[Row], gutter: Gutter, settings: OcrSettings) -> list[ItemRows]:
+    """Cut the table into items: at a left-margin item number, or at a blank line before a row that
+    starts both columns (typists began heard and decided parts of an item on the same line)."""
     lefts = [[w for w in row.words if w.left + w.width / 2 < gutter.middle] for row in rows]
     rights = [[w for w in row.words if w.left + w.width / 2 >= gutter.middle] for row in rows]
     column_start = min((ws[0].left for ws in lefts if ws), default=0)
@@ -212,23 +216,29 @@ def _split_items(rows: list[Row], gutter: Gutter, settings: OcrSettings) -> list
         for ws in lefts
     ]
     blank_line = settings.column_item_gap_lines * line_pitch(rows)
+    distance = settings.column_label_max_distance
     items: list[ItemRows] = []
+    after_heading = False
     for index, row in enumerate(rows):
         left_text = " ".join(w.text for w in lefts[index])
         right_text = " ".join(w.text for w in rights[index])
         if (
-            starts_with_label(left_text, HEARD_LABEL, settings.column_label_max_distance)
-            and starts_with_label(right_text, DECIDED_LABEL, settings.column_label_max_distance)
-            and len(left_text) <= len(HEARD_LABEL) + 2
+            len(left_text) <= len(HEARD_LABEL) + 2
+            and starts_with_label(left_text, HEARD_LABEL, distance)
+            and starts_with_label(right_text, DECIDED_LABEL, distance)
         ):
-            continue  # the СЛУШАЛИ: / ПОСТАНОВИЛИ: heading row of the table
+            after_heading = True  # the СЛУШАЛИ: / ПОСТАНОВИЛИ: heading row of the table
+            continue
         gap_before = index > 0 and row.top - rows[index - 1].top > blank_line
-        starts_item = numbered[index] if any(numbered) else gap_before
-        if starts_item or not items:
+        opens = (
+            numbered[index] or (gap_before and bool(lefts[index]) and bool(rights[index])) or after_heading
+        )
+        after_heading = False
+        if opens or not items:
             number = lefts[index][0].text if numbered[index] else None
             if number:
                 left_text = left_text[len(number) :].lstrip()
-            items.append(ItemRows(number, [], []))
+            items.append(ItemRows(number, opens, [], []))
         if left_text:
             items[-1].left.append(left_text)
         if right_text:
@@ -240,14 +250,14 @@ def _item_text(item: ItemRows, settings: OcrSettings) -> str:
     heard = "\n".join(item.left)
     decided = "\n".join(item.right)
     distance = settings.column_label_max_distance
-    if item.number is None and not heard:
+    if not item.opens_item and not heard:
         return decided  # a decision running on from the previous page
-    if heard and not starts_with_label(heard, HEARD_LABEL, distance) and item.number is not None:
+    if item.opens_item and heard and not starts_with_label(heard, HEARD_LABEL, distance):
         heard = f"{HEARD_LABEL}: {heard}"
     if decided and not starts_with_label(decided, DECIDED_LABEL, distance):
         decided = f"{DECIDED_LABEL}: {decided}"
     opening = f"{item.number} {heard}" if item.number else heard
-    return f"{opening}\n{decided}" if decided else opening
+    return "\n".join(part for part in (opening, decided) if part)
 
 
 def two_column_text(words: list[Word], settings: OcrSettings) -> str | None:
