@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from bureaucli.catalog import Catalog
+from bureaucli.corrections import StaleCorrection, read_case_corrections, text_corrections
+from bureaucli.export import check_case_corrections
 from bureaucli.workspace import Workspace
 
 
@@ -67,7 +69,21 @@ def collect_status(ws: Workspace, catalog: Catalog) -> StatusReport:
         {"stage": row["stage"], "target": row["target"], "reason": row["reason"], "at": row["at"]}
         for row in catalog.failures()
     ]
-    return StatusReport(workspace=str(ws.root), counts=counts, stale=stale, failures=failures)
+    stale_corrections = [{"file": c.file, "reason": c.reason} for c in stale_corrections_of(ws, catalog)]
+    return StatusReport(
+        workspace=str(ws.root),
+        counts=counts,
+        stale=stale,
+        failures=failures,
+        stale_corrections=stale_corrections,
+    )
+
+
+def stale_corrections_of(ws: Workspace, catalog: Catalog) -> list[StaleCorrection]:
+    """Corrections that are not applied: their page or case is gone, or changed since they were made."""
+    text = text_corrections(ws, catalog, anchor_new=False).stale
+    rows, invalid = read_case_corrections(ws.corrections_dir)
+    return text + invalid + check_case_corrections(catalog, rows)[1]
 
 
 def _live_pages(catalog: Catalog, condition: str) -> int:

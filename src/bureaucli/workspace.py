@@ -26,6 +26,9 @@ class Workspace:
             )
         return cls(root=root, settings=load_settings(root / "bureau.toml"))
 
+    def with_settings(self, settings: Settings) -> Workspace:
+        return Workspace(root=self.root, settings=settings)
+
     @property
     def raw_dir(self) -> Path:
         return self.root / "data" / "raw"
