@@ -17,6 +17,7 @@ import argparse
 import random
 import re
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,7 +253,16 @@ def save(pages: list[RenderedPage], out: Path, fmt: str) -> list[Path]:
         return [path]
     if fmt == "pdf":
         path = out.with_suffix(".pdf")
-        images[0].save(path, save_all=True, append_images=images[1:], resolution=dpi[0], quality=60)
+        fixed = time.strptime("2000-01-01", "%Y-%m-%d")  # the same pages always give the same bytes
+        images[0].save(
+            path,
+            save_all=True,
+            append_images=images[1:],
+            resolution=dpi[0],
+            quality=60,
+            creationDate=fixed,
+            modDate=fixed,
+        )
         return [path]
     raise ValueError(f"unknown format {fmt!r}")
 

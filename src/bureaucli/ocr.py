@@ -76,7 +76,7 @@ class OcrPageResult:
     skew_angle: float
     """Degrees measured, counter-clockwise positive (0.0 if not deskewed)."""
     preprocessing: tuple[str, ...]
-    """Steps applied, e.g. ("grayscale", "upscale:150->300", "deskew:-1.20")."""
+    """Steps applied, e.g. ("render:300dpi", "grayscale", "upscale:150->300", "deskew:-1.20")."""
     seconds: float
 
 
@@ -237,6 +237,6 @@ def ocr_page(task: OcrTask) -> OcrPageResult:
         word_count=len(words),
         layout="single" if columns_text is None else "two_column",
         skew_angle=prepared.skew_angle,
-        preprocessing=prepared.steps,
+        preprocessing=(f"render:{settings.render_dpi}dpi",) * (task.source.kind == "pdf") + prepared.steps,
         seconds=time.perf_counter() - started,
     )
