@@ -41,6 +41,7 @@ HONORIFICS = frozenset(
     {"тов", "т", "тт", "товарищ", "товарища", "товарищу", "товарищем", "гр", "гражданин", "гражданка"}
 )
 POSSESSIVE_SUFFIXES = ("ов", "ев", "ёв", "ин", "ын")
+INSTRUMENTAL_ENDINGS = ("ом", "ем", "ём", "ым", "им")
 INDECLINABLE_SUFFIXES = ("ых", "их", "енко", "ко", "дзе", "швили", "ия", "иа")
 VOWELS = set("аеёиоуыэюя")
 VELARS_SIBILANTS = set("кгхжшчщ")
@@ -312,7 +313,8 @@ def _is_consonant_lemma(lemma: str) -> bool:
         and lemma[-1] not in VOWELS
         and lemma[-1] != "-"
         and not lemma.endswith(POSSESSIVE_SUFFIXES)
-        and not lemma.endswith(("ий", "ый", "ой", "ых", "их"))
+        and not lemma.endswith(("ий", "ый", "ой", "ых", "их", "уй", "юй"))
+        and not re.search(r"[сц]к[аяеё]?й$", lemma)
     )
 
 
@@ -425,8 +427,8 @@ def surname_readings(word: str) -> tuple[Reading, ...]:
                 continue
             if stem.endswith(("ск", "цк")):
                 prior = 0.0 if masculine_ending == "ий" else -1.5
-            else:
-                prior = -1.0 if masculine_ending != "ой" else -1.5
+            else:  # Гладкий, Полевой: likely only when the dictionary knows the adjective (boost below)
+                prior = -2.5 if masculine_ending != "ой" else -3.0
             if stem.endswith(POSSESSIVE_SUFFIXES):
                 prior -= 1.0
             for gender in "mf":
@@ -434,22 +436,13 @@ def surname_readings(word: str) -> tuple[Reading, ...]:
                 if word not in _forms(paradigm):
                     continue
                 lemma = paradigm[0][1][0]
-                boost = 1.5 if (fold_yo(lemma), gender) in adjectives else 0.0
+                boost = 2.0 if (fold_yo(lemma), gender) in adjectives else 0.0
                 add(lemma, gender, "adjectival", prior + boost, paradigm)
 
-    masculine_lemmas = _consonant_lemmas(word)
-    # a nominative in -ом/-ем is rare next to the masculine instrumental of a shorter name (Шульцем)
-    instrumental = word.endswith(("ом", "ем", "ём")) and any(lemma != word for lemma in masculine_lemmas)
-    for lemma in masculine_lemmas:
-        add(
-            lemma,
-            "m",
-            "consonant",
-            -3.0 if instrumental and lemma == word else -0.5,
-            _consonant_paradigm(lemma),
-        )
+    for lemma in _consonant_lemmas(word):
+        add(lemma, "m", "consonant", -0.5, _consonant_paradigm(lemma))
     if _is_consonant_lemma(word):
-        add(word, "f", "consonant", -3.0 if instrumental else -0.5, _fixed_paradigm(word))
+        add(word, "f", "consonant", -0.5, _fixed_paradigm(word))
 
     for lemma in _a_stem_lemmas(word):
         if lemma.endswith(("ова", "ева", "ёва", "ина", "ына", "ая", "яя")):
@@ -460,6 +453,14 @@ def surname_readings(word: str) -> tuple[Reading, ...]:
     if not _is_consonant_lemma(word):
         for gender in "mf":
             add(word, gender, "indeclinable", _indeclinable_prior(word), _fixed_paradigm(word))
+    if word.endswith(INSTRUMENTAL_ENDINGS) and any(
+        r.lemma != word and "ablt" in r.cases_of(word) for r in readings
+    ):
+        # a nominative in -ом/-ым is rare next to the instrumental of a shorter name (Шульцем, Зуевым)
+        readings = [
+            Reading(r.lemma, r.gender, r.kind, r.prior - 3.0, r.paradigm) if r.lemma == word else r
+            for r in readings
+        ]
     return tuple(readings)
 
 
