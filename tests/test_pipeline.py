@@ -183,10 +183,8 @@ def test_interrupted_export_leaves_previous_tables_intact(corpus, bureau, monkey
     tables = corpus / "data" / "extracted" / "tables"
     before = {p.name: p.read_bytes() for p in tables.iterdir()}
     (corpus / "data" / "raw" / "f1290_op1_d7" / "protocol_21.txt").write_text(PAGE_1, encoding="utf-8")
-    import bureaucli.export as export
-
     calls = {"n": 0}
-    real = export.pq.write_table
+    real = pq.write_table
 
     def dying_write(*args, **kwargs):
         calls["n"] += 1
@@ -194,7 +192,7 @@ def test_interrupted_export_leaves_previous_tables_intact(corpus, bureau, monkey
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(export.pq, "write_table", dying_write)
+    monkeypatch.setattr(pq, "write_table", dying_write)
     result = bureau("run")
     assert result.exit_code == 130
     assert {p.name: p.read_bytes() for p in tables.iterdir()} == before, "no table half-written or replaced"

@@ -20,7 +20,6 @@ from bureaucli import __version__
 from bureaucli.catalog import Catalog
 from bureaucli.corrections import StaleCorrection
 from bureaucli.errors import BureauError, ExitCode
-from bureaucli.evaluate import load_gold
 from bureaucli.pipeline import (
     ExportReport,
     IngestReport,
@@ -383,6 +382,8 @@ def evaluate(app: AppContext, gold_dir: Path, verbose: bool, as_json: bool) -> N
 
     Example: bureau evaluate --gold ../shared/corpus/gold -v
     """
+    from bureaucli.evaluate import load_gold
+
     ws = app.workspace()
     with Catalog(ws.catalog_path) as catalog:
         report = evaluate_workspace(catalog, load_gold(gold_dir))

@@ -14,24 +14,14 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from bureaucli.catalog import Catalog, loads
-from bureaucli.corrections import CASES_FILE, CaseCorrection, StaleCorrection, parse_case_value
 
-# Column kinds: str, int, float, bool, date, list (of strings).
-ARROW_TYPES = {
-    "str": pa.string(),
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "bool": pa.bool_(),
-    "date": pa.date32(),
-    "list": pa.list_(pa.string()),
-}
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+from bureaucli.corrections import CASES_FILE, CaseCorrection, StaleCorrection, parse_case_value
 
 SCHEMAS: dict[str, list[tuple[str, str]]] = {
     "cases": [
@@ -418,13 +408,25 @@ def anchor_case_corrections(catalog: Catalog, corrections: Iterable[CaseCorrecti
 
 
 def arrow_table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
-    schema = pa.schema([(column, ARROW_TYPES[kind]) for column, kind in SCHEMAS[name]])
+    """A table with the Arrow type of each column kind: str, int, float, bool, date, list (of strings)."""
+    import pyarrow as pa
+
+    kinds = {
+        "str": pa.string(),
+        "int": pa.int64(),
+        "float": pa.float64(),
+        "bool": pa.bool_(),
+        "date": pa.date32(),
+        "list": pa.list_(pa.string()),
+    }
+    schema = pa.schema([(column, kinds[kind]) for column, kind in SCHEMAS[name]])
     columns = {column: [row.get(column) for row in rows] for column, _ in SCHEMAS[name]}
     return pa.Table.from_pydict(columns, schema=schema)
 
 
 def csv_table(table: pa.Table) -> pa.Table:
     """Lists `;`-joined, so a spreadsheet shows them in one cell."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     columns = []
@@ -437,6 +439,9 @@ def csv_table(table: pa.Table) -> pa.Table:
 
 def write_tables(tables: Tables, out_dir: Path, formats: tuple[str, ...], bom: bool) -> list[Path]:
     """Write every table in every format; all files are renamed into place only after all were written."""
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
     out_dir.mkdir(parents=True, exist_ok=True)
     pending: list[tuple[Path, Path]] = []
     try:

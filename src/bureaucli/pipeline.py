@@ -3,6 +3,9 @@
 Each stage function takes a Workspace and an open Catalog, writes through the catalog only, and returns
 a small report dataclass the CLI prints. Reporting to the user goes through `Reporter`, so the library
 never prints by itself.
+
+The stages' own logic (Tesseract, pymorphy3, the parser) is imported inside the stage functions, only
+when there is work for it: a no-op `bureau run` must finish in well under a second.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from bureaucli.archival import Inventory
 from bureaucli.catalog import Catalog, dumps, loads, now
@@ -26,8 +30,6 @@ from bureaucli.corrections import (
     text_corrections,
 )
 from bureaucli.errors import ConfigError, InputError
-from bureaucli.evaluate import EvaluationReport, ExtractedCase, ExtractedDocument, GoldDocument, score
-from bureaucli.executor import make_executor
 from bureaucli.export import SCHEMAS, anchor_case_corrections, build_tables, write_tables
 from bureaucli.ingest import (
     DocumentSource,
@@ -42,13 +44,13 @@ from bureaucli.ingest import (
     page_id_for,
     probe_document,
 )
-from bureaucli.linkage import LinkMention, link_persons, read_overrides
-from bureaucli.names import PersonName, normalize_person
-from bureaucli.ocr import OcrPageResult, OcrTask, PageImageRef, engine_info, ocr_cache_key, ocr_page
 from bureaucli.progress import NoProgress, Progress
 from bureaucli.records import DocumentParse, DocumentText, PageText
-from bureaucli.segment import parse_document
 from bureaucli.workspace import Workspace
+
+if TYPE_CHECKING:
+    from bureaucli.evaluate import EvaluationReport, GoldDocument
+    from bureaucli.ocr import OcrPageResult
 
 Reporter = Callable[[str], None]
 """Receives one-line messages for the user (errors and warnings name the file)."""
@@ -328,12 +330,12 @@ class SegmentReport:
 
 def code_fingerprint(*modules: str) -> str:
     """Hash of the source of the given modules: results made by older code are stale."""
-    import importlib
+    import importlib.util
 
     digest = hashlib.sha256()
     for name in modules:
-        module = importlib.import_module(name)
-        digest.update(Path(module.__file__ or "").read_bytes())
+        spec = importlib.util.find_spec(name)
+        digest.update(Path(spec.origin if spec and spec.origin else name).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -363,6 +365,8 @@ def segment_stage(ws: Workspace, catalog: Catalog, report: Reporter = _silent) -
         if done.get(doc["doc_id"]) == input_sha:
             result.up_to_date += 1
             continue
+        from bureaucli.segment import parse_document
+
         try:
             parsed = parse_document([p.page for p in pages], ws.settings.segment)
         except Exception as exc:  # noqa: BLE001 - one unparsable document must not stop the others
@@ -524,6 +528,8 @@ def names_stage(ws: Workspace, catalog: Catalog) -> NamesReport:
            WHERE n.case_id IS NULL"""
     )
     rows = []
+    if pending:
+        from bureaucli.names import normalize_person
     for case in pending:
         context = f"{case['heard_text'] or ''}\n{case['decision_text'] or ''}"
         name = normalize_person(case["name_as_written"], context)
@@ -544,6 +550,9 @@ def names_stage(ws: Workspace, catalog: Catalog) -> NamesReport:
         with catalog.transaction():
             catalog.conn.executemany("INSERT INTO case_names VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     result.normalized = len(rows)
+
+    from bureaucli.linkage import LinkMention
+    from bureaucli.names import PersonName
 
     overrides_path = ws.corrections_dir / PERSONS_FILE
     mentions = [
@@ -578,6 +587,8 @@ def names_stage(ws: Workspace, catalog: Catalog) -> NamesReport:
     if catalog.get_meta("link_input") == link_input and linked_cases == len(mentions):
         result.persons = catalog.scalar("SELECT count(*) FROM persons")
         return result
+    from bureaucli.linkage import link_persons, read_overrides
+
     linked = link_persons(mentions, ws.settings.names, read_overrides(overrides_path))
     with catalog.transaction():
         for table in ("persons", "case_persons", "review_pairs"):
@@ -724,6 +735,9 @@ def ocr_stage(
     ]
     if not rows:
         return result
+    from bureaucli.executor import make_executor
+    from bureaucli.ocr import OcrTask, PageImageRef, engine_info, ocr_cache_key, ocr_page
+
     engine = engine_info(settings.lang)
     ws.ocr_dir.mkdir(parents=True, exist_ok=True)
     tasks: list[OcrTask] = []
@@ -858,6 +872,8 @@ def save_text_correction(ws: Workspace, catalog: Catalog, target: PageTarget, te
 
 def evaluate_workspace(catalog: Catalog, gold: dict[str, GoldDocument]) -> EvaluationReport:
     """Score the catalog's cases against gold documents, matched by file stem."""
+    from bureaucli.evaluate import ExtractedCase, ExtractedDocument, score
+
     extracted: dict[str, ExtractedDocument] = {}
     for doc in catalog.query("SELECT doc_id, path FROM documents WHERE status = 'ok'"):
         stem = PurePosixPath(doc["path"]).stem
