@@ -22,10 +22,17 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def bureau(workspace: Path, *args: str) -> float:
+def bureau(workspace: Path, *args: str) -> tuple[float, str]:
+    """Wall time of one `bureau` run and the line its export stage printed."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bureaucli", "-q", "-C", str(workspace), *args], check=True)
-    return time.perf_counter() - started
+    done = subprocess.run(
+        [sys.executable, "-m", "bureaucli", "-C", str(workspace), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    return seconds, next((line for line in done.stdout.splitlines() if line.startswith("export:")), "")
 
 
 def main() -> None:
@@ -49,20 +56,24 @@ def main() -> None:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "bureaucli", "--version"], capture_output=True, check=True)
         startup = time.perf_counter() - started
-        first = bureau(workspace, "run")
-        noop = bureau(workspace, "run")
+        first, _ = bureau(workspace, "run")
+        noop, noop_export = bureau(workspace, "run")
         correction = workspace / "data" / "corrections" / "text" / "protocol_0001.txt" / "2.txt"
         correction.parent.mkdir(parents=True)
         page = (raw / "protocol_0001.txt").read_text(encoding="utf-8").split("\f")[1]
-        correction.write_text(page.replace("выговор", "строгий выговор"), encoding="utf-8")
-        corrected = bureau(workspace, "run")
+        # A historian's typical fix: the first decision on the page was misread.
+        decided = page.index("ПОСТАНОВИЛИ:") + len("ПОСТАНОВИЛИ:")
+        correction.write_text(
+            page[:decided] + " Объявить строгий выговор." + page[decided:], encoding="utf-8"
+        )
+        corrected, corrected_export = bureau(workspace, "run")
         cases = len(pq.read_table(workspace / "data" / "extracted" / "tables" / "cases.parquet"))
     print(f"corpus: {args.pages} pages, {cases} cases; interpreter + import start-up {startup:.2f} s")
     print(
         f"first full run (ingest→export): {first:.2f} s = {args.pages / first:,.0f} pages/s (target ≥ 1,000)"
     )
-    print(f"no-op re-run:                   {noop:.2f} s (target ≤ 1 s)")
-    print(f"re-run after one correction:    {corrected:.2f} s (target ≤ 2 s)")
+    print(f"no-op re-run:                   {noop:.2f} s (target ≤ 1 s)   {noop_export}")
+    print(f"re-run after one correction:    {corrected:.2f} s (target ≤ 2 s)   {corrected_export}")
 
 
 if __name__ == "__main__":

@@ -63,13 +63,24 @@ def test_run_extracts_cases_with_provenance(corpus, bureau):
     assert mokhov["document"] == "f1290_op1_d7/protocol_21.txt"
     assert list(mokhov["pages"]) == ["1"]
     assert mokhov["citation"] == "Ф. 1290. Оп. 1. Д. 7. [f1290_op1_d7/protocol_21.txt, стр. 1]"
-    text = (corpus / "data" / "raw" / "f1290_op1_d7" / "protocol_21.txt").read_text(encoding="utf-8")
-    assert text[mokhov["name_start"] : mokhov["name_end"]] == mokhov["name_as_written"], (
-        "spans index the text"
-    )
     kirillova = cases.loc["Кириллова"]
     assert kirillova["gender"] == "f" and list(kirillova["pages"]) == ["2"]
     assert list(kirillova["decisions"]) == ["severe_reprimand"]
+
+
+def test_span_offsets_index_the_page_text_not_the_document(corpus, bureau):
+    """Regression: name_page was the item's first page and the offsets counted from the document start."""
+    bureau("run")
+    pages = (
+        (corpus / "data" / "raw" / "f1290_op1_d7" / "protocol_21.txt").read_text(encoding="utf-8").split("\f")
+    )
+    for case in cases_table(corpus).itertuples():
+        page = pages[case.name_page - 1]
+        assert page[case.name_start : case.name_end] == case.name_as_written, case.case_id
+    mentions = pd.read_parquet(corpus / "data" / "extracted" / "tables" / "mentions.parquet")
+    assert 2 in set(mentions["page_no"])
+    for mention in mentions.itertuples():
+        assert pages[mention.page_no - 1][mention.start : mention.end] == mention.as_written
 
 
 def test_every_table_round_trips_through_pandas_with_documented_types(corpus, bureau):
@@ -114,6 +125,41 @@ def test_noop_rerun_changes_nothing(corpus, bureau):
     assert "0 document(s) segmented" in result.stdout
     assert "are up to date" in result.stdout
     assert {p.name: p.stat().st_mtime_ns for p in tables.iterdir()} == stamps
+
+
+def test_noop_rerun_does_not_rebuild_the_tables(corpus, bureau, monkeypatch):
+    bureau("run")
+
+    def must_not_run(*args: object) -> None:
+        raise AssertionError("tables rebuilt although nothing changed")
+
+    monkeypatch.setattr("bureaucli.pipeline.build_tables", must_not_run)
+    result = bureau("run")
+    assert "are up to date (2 cases)" in result.stdout
+    monkeypatch.undo()
+    corrections = corpus / "data" / "corrections"
+    corrections.mkdir()
+    case_id = cases_table(corpus)["case_id"][0]
+    (corrections / "cases.csv").write_text(
+        f"case_id,field,value\n{case_id},position,сторож\n", encoding="utf-8"
+    )
+    assert "0 added, 0 removed, 1 changed" in bureau("run").stdout, "a cases.csv edit alone re-exports"
+
+
+def test_catalog_of_an_older_schema_is_upgraded_in_place(corpus, bureau):
+    bureau("run")
+    catalog = corpus / "data" / "extracted" / "catalog.sqlite"
+    with sqlite3.connect(catalog) as conn:  # make it look like a version-1 catalog
+        conn.execute("ALTER TABLE cases DROP COLUMN name_page")
+        for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            conn.execute(f"DROP TRIGGER {trigger}")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    result = bureau("run")
+    assert result.exit_code == 0, result.output
+    assert "1 document(s) segmented" in result.stdout, "spans are recomputed under the new schema"
+    assert cases_table(corpus)["name_page"].tolist() == [1, 2]
+    with sqlite3.connect(catalog) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0] > 0
 
 
 def test_text_correction_resegments_and_survives(corpus, bureau, monkeypatch, tmp_path):

@@ -15,7 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Bump with every schema change, adding the steps that bring an older catalog up to it to MIGRATIONS."""
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # Version 2: case and mention spans became page-local; documents are re-segmented (no OCR is redone).
+    2: ("ALTER TABLE cases ADD COLUMN name_page INTEGER", "DELETE FROM segmentations"),
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -109,7 +115,8 @@ CREATE TABLE IF NOT EXISTS cases (
     item_id TEXT NOT NULL REFERENCES items(item_id) ON DELETE CASCADE,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL,
-    name_as_written TEXT NOT NULL, name_start INTEGER NOT NULL, name_end INTEGER NOT NULL,
+    name_as_written TEXT NOT NULL,
+    name_page INTEGER, name_start INTEGER NOT NULL, name_end INTEGER NOT NULL,  -- offsets in that page's text
     position TEXT, organization TEXT, party_status TEXT, party_card TEXT, birth_year INTEGER,
     decisions TEXT NOT NULL, decision_text TEXT, accusations TEXT NOT NULL, sector TEXT,
     review_reasons TEXT NOT NULL, ocr_confidence REAL, pages TEXT NOT NULL,
@@ -121,7 +128,7 @@ CREATE TABLE IF NOT EXISTS mentions (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     meeting_id TEXT, item_id TEXT,
     role TEXT NOT NULL, as_written TEXT NOT NULL,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, page_no INTEGER NOT NULL
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, page_no INTEGER NOT NULL  -- offsets in that page's text
 );
 
 CREATE TABLE IF NOT EXISTS case_names (
@@ -154,7 +161,38 @@ CREATE TABLE IF NOT EXISTS correction_anchors (
     first_seen TEXT NOT NULL,
     PRIMARY KEY (kind, target)
 );
+
+CREATE INDEX IF NOT EXISTS meetings_doc ON meetings(doc_id);
+CREATE INDEX IF NOT EXISTS items_doc ON items(doc_id);
+CREATE INDEX IF NOT EXISTS items_meeting ON items(meeting_id);
+CREATE INDEX IF NOT EXISTS cases_doc ON cases(doc_id);
+CREATE INDEX IF NOT EXISTS cases_item ON cases(item_id);
+CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
+CREATE INDEX IF NOT EXISTS case_persons_person ON case_persons(person_id);
 """
+
+EXPORTED_TABLES = (
+    "documents",
+    "pages",
+    "ocr_results",
+    "failures",
+    "meetings",
+    "items",
+    "cases",
+    "mentions",
+    "case_names",
+    "persons",
+    "case_persons",
+)
+"""Tables the exports are built from: any change to them bumps the catalog's `generation`."""
+
+GENERATION_TRIGGERS = "".join(
+    f"""
+CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_generation AFTER {event} ON {table}
+BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'; END;"""
+    for table in EXPORTED_TABLES
+    for event in ("INSERT", "UPDATE", "DELETE")
+)
 
 
 def now() -> str:
@@ -181,10 +219,21 @@ class Catalog:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         version = self.get_meta("schema_version")
-        if version is None:
-            self.conn.executescript(
-                SCHEMA
-            )  # idempotent (IF NOT EXISTS), so an interrupted creation just reruns
+        if version is None or int(version) < SCHEMA_VERSION:
+            self._create_or_upgrade()
+
+    def _create_or_upgrade(self) -> None:
+        """Create the schema, or migrate an older one, in one transaction (a crash leaves the old one)."""
+        with self.transaction():
+            version = self.get_meta("schema_version")  # again: another process may have done it meanwhile
+            if version is not None:
+                for number in range(int(version) + 1, SCHEMA_VERSION + 1):
+                    for step in MIGRATIONS[number]:
+                        self.conn.execute(step)
+            for statement in (SCHEMA + GENERATION_TRIGGERS).split(";\n"):
+                if statement.strip():
+                    self.conn.execute(statement)  # idempotent: IF NOT EXISTS
+            self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', '0')")
             self.set_meta("schema_version", str(SCHEMA_VERSION))
 
     def close(self) -> None:
@@ -231,6 +280,10 @@ class Catalog:
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, tuple(params)).fetchall()
+
+    def generation(self) -> int:
+        """A counter that every change to an exported table bumps: equal values mean equal exports."""
+        return int(self.get_meta("generation") or 0)
 
     def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = self.conn.execute(sql, tuple(params)).fetchone()

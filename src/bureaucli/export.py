@@ -156,6 +156,9 @@ SCHEMAS: dict[str, list[tuple[str, str]]] = {
 }
 
 
+SPAN_OFFSET_COLUMNS = frozenset({"name_start", "name_end"})
+
+
 @dataclass
 class Tables:
     rows: dict[str, list[dict[str, Any]]]
@@ -166,13 +169,16 @@ class Tables:
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def case_digests(self) -> dict[str, str]:
-        """A hash of every case row, to tell what changed between two exports."""
-        return {
-            row["case_id"]: hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()[
-                :16
-            ]
-            for row in self.rows["cases"]
-        }
+        """A hash of what every case row says, to tell what changed between two exports.
+
+        Character offsets are left out: a fix earlier on the page moves a name without changing the case.
+        """
+        digests = {}
+        for row in self.rows["cases"]:
+            content = {key: value for key, value in row.items() if key not in SPAN_OFFSET_COLUMNS}
+            blob = json.dumps(content, sort_keys=True, default=str).encode()
+            digests[row["case_id"]] = hashlib.sha256(blob).hexdigest()[:16]
+        return digests
 
 
 def iso_date(text: str | None) -> dt.date | None:
@@ -327,7 +333,7 @@ def _case_row(row: Any) -> dict[str, Any]:
         "doc_id": row["doc_id"],
         "meeting_id": row["meeting_id"],
         "item_id": row["item_id"],
-        "name_page": pages[0] if pages else None,
+        "name_page": row["name_page"],
         "name_start": row["name_start"],
         "name_end": row["name_end"],
     }

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from bureaucli.archival import Inventory
 from bureaucli.catalog import Catalog, dumps, loads, now
 from bureaucli.corrections import (
+    CASES_FILE,
     PERSONS_FILE,
     CorrectionState,
     StaleCorrection,
@@ -446,18 +447,17 @@ def store_parse(catalog: Catalog, doc_id: str, text: DocumentText, parsed: Docum
         confidence = text.confidence(item.span)
         for case in item.cases:
             conn.execute(
-                """INSERT INTO cases (case_id, item_id, doc_id, ordinal, name_as_written, name_start, name_end,
-                       position, organization, party_status, party_card, birth_year, decisions, decision_text,
-                       accusations, sector, review_reasons, ocr_confidence, pages, span_sha)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                """INSERT INTO cases (case_id, item_id, doc_id, ordinal, name_as_written, name_page, name_start,
+                       name_end, position, organization, party_status, party_card, birth_year, decisions,
+                       decision_text, accusations, sector, review_reasons, ocr_confidence, pages, span_sha)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     f"{item_id}.c{case.ordinal}",
                     item_id,
                     doc_id,
                     case.ordinal,
                     case.name_as_written,
-                    case.name_span.start,
-                    case.name_span.end,
+                    *text.local_span(case.name_span),
                     case.position,
                     case.organization,
                     case.party_status,
@@ -483,18 +483,9 @@ def _store_mentions(conn, doc_id, meeting_id, item_id, prefix, mentions, text: D
         """INSERT INTO mentions (mention_id, doc_id, meeting_id, item_id, role, as_written, start, "end", page_no)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
-            (
-                f"{prefix}.n{k}",
-                doc_id,
-                meeting_id,
-                item_id,
-                m.role,
-                m.as_written,
-                m.span.start,
-                m.span.end,
-                text.page_no(m.span.start),
-            )
+            (f"{prefix}.n{k}", doc_id, meeting_id, item_id, m.role, m.as_written, start, end, page_no)
             for k, m in enumerate(mentions, start=1)
+            for page_no, start, end in [text.local_span(m.span)]
         ],
     )
 
@@ -512,6 +503,7 @@ class NamesReport:
 
 
 NAMES_CODE = ("bureaucli.names", "bureaucli.linkage")
+EXPORT_CODE = ("bureaucli.export", "bureaucli.corrections")
 
 
 def names_stage(ws: Workspace, catalog: Catalog) -> NamesReport:
@@ -551,10 +543,25 @@ def names_stage(ws: Workspace, catalog: Catalog) -> NamesReport:
             catalog.conn.executemany("INSERT INTO case_names VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     result.normalized = len(rows)
 
-    from bureaucli.linkage import LinkMention
+    overrides_path = ws.corrections_dir / PERSONS_FILE
+    link_rows = catalog.query(
+        """SELECT n.*, c.position, c.organization, m.date FROM case_names n JOIN cases c USING (case_id)
+           JOIN items i USING (item_id) LEFT JOIN meetings m USING (meeting_id)
+           JOIN documents d ON d.doc_id = c.doc_id WHERE d.status = 'ok' ORDER BY n.case_id"""
+    )
+    digest = hashlib.sha256(code.encode())
+    for row in link_rows:
+        digest.update(repr(tuple(row)).encode())
+    if overrides_path.exists():
+        digest.update(overrides_path.read_bytes())
+    link_input = digest.hexdigest()
+    linked_cases = catalog.scalar("SELECT count(*) FROM case_persons")
+    if catalog.get_meta("link_input") == link_input and linked_cases == len(link_rows):
+        result.persons = catalog.scalar("SELECT count(*) FROM persons")
+        return result
+    from bureaucli.linkage import LinkMention, link_persons, read_overrides
     from bureaucli.names import PersonName
 
-    overrides_path = ws.corrections_dir / PERSONS_FILE
     mentions = [
         LinkMention(
             mention_id=row["case_id"],
@@ -571,24 +578,8 @@ def names_stage(ws: Workspace, catalog: Catalog) -> NamesReport:
             date=row["date"],
             organization=" ".join(filter(None, (row["position"], row["organization"]))) or None,
         )
-        for row in catalog.query(
-            """SELECT n.*, c.position, c.organization, m.date FROM case_names n JOIN cases c USING (case_id)
-               JOIN items i USING (item_id) LEFT JOIN meetings m USING (meeting_id)
-               JOIN documents d ON d.doc_id = c.doc_id WHERE d.status = 'ok' ORDER BY n.case_id"""
-        )
+        for row in link_rows
     ]
-    digest = hashlib.sha256(code.encode())
-    for mention in mentions:
-        digest.update(repr((mention.mention_id, mention.name, mention.date, mention.organization)).encode())
-    if overrides_path.exists():
-        digest.update(overrides_path.read_bytes())
-    link_input = digest.hexdigest()
-    linked_cases = catalog.scalar("SELECT count(*) FROM case_persons")
-    if catalog.get_meta("link_input") == link_input and linked_cases == len(mentions):
-        result.persons = catalog.scalar("SELECT count(*) FROM persons")
-        return result
-    from bureaucli.linkage import link_persons, read_overrides
-
     linked = link_persons(mentions, ws.settings.names, read_overrides(overrides_path))
     with catalog.transaction():
         for table in ("persons", "case_persons", "review_pairs"):
@@ -640,6 +631,27 @@ def export_stage(
     out_dir = out_dir or ws.tables_dir
     formats = formats or ws.settings.export.formats
     bom = ws.settings.export.csv_bom if bom is None else bom
+    expected = [out_dir / f"{name}.{fmt}" for name in SCHEMAS for fmt in formats]
+    cases_file = ws.corrections_dir / CASES_FILE
+    # Everything the tables are made of: when none of it changed, the tables on disk are current and
+    # are not even rebuilt (that is what keeps a no-op `bureau run` fast).
+    export_input = "|".join(
+        (
+            str(catalog.generation()),
+            hashlib.sha256(cases_file.read_bytes()).hexdigest() if cases_file.exists() else "-",
+            code_fingerprint(*EXPORT_CODE),
+            ",".join(sorted(formats)),
+            str(bom),
+            str(out_dir.resolve()),
+        )
+    )
+    if catalog.get_meta("export_input") == export_input and all(path.exists() for path in expected):
+        return ExportReport(
+            out_dir=out_dir,
+            up_to_date=True,
+            cases=int(catalog.get_meta("export_case_count") or 0),
+            stale_corrections=[StaleCorrection(*s) for s in loads(catalog.get_meta("export_stale"))],
+        )
     corrections, invalid = read_case_corrections(ws.corrections_dir)
     if corrections:
         with catalog.transaction():
@@ -647,22 +659,25 @@ def export_stage(
     tables = build_tables(catalog, corrections)
     result = ExportReport(out_dir=out_dir, cases=len(tables.rows["cases"]))
     result.stale_corrections = invalid + tables.stale_corrections
-    expected = [out_dir / f"{name}.{fmt}" for name in SCHEMAS for fmt in formats]
     digest = hashlib.sha256(
         f"{tables.digest()}|{sorted(formats)}|{bom}|{out_dir.resolve()}".encode()
     ).hexdigest()
     if catalog.get_meta("export_digest") == digest and all(path.exists() for path in expected):
         result.up_to_date = True
-        return result
-    previous = json.loads(catalog.get_meta("export_cases") or "{}")
-    current = tables.case_digests()
-    result.added = len(current.keys() - previous.keys())
-    result.removed = len(previous.keys() - current.keys())
-    result.changed = sum(1 for key in current.keys() & previous.keys() if current[key] != previous[key])
-    result.files = write_tables(tables, out_dir, formats, bom)
+    else:
+        previous = json.loads(catalog.get_meta("export_cases") or "{}")
+        current = tables.case_digests()
+        result.added = len(current.keys() - previous.keys())
+        result.removed = len(previous.keys() - current.keys())
+        result.changed = sum(1 for key in current.keys() & previous.keys() if current[key] != previous[key])
+        result.files = write_tables(tables, out_dir, formats, bom)
     with catalog.transaction():
-        catalog.set_meta("export_digest", digest)
-        catalog.set_meta("export_cases", json.dumps(current))
+        if not result.up_to_date:
+            catalog.set_meta("export_digest", digest)
+            catalog.set_meta("export_cases", json.dumps(current))
+        catalog.set_meta("export_input", export_input)
+        catalog.set_meta("export_case_count", str(result.cases))
+        catalog.set_meta("export_stale", dumps([(s.file, s.reason) for s in result.stale_corrections]))
     return result
 
 

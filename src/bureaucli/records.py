@@ -91,9 +91,6 @@ class DocumentText:
     def page_index(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self._starts, offset) - 1)
 
-    def page_no(self, offset: int) -> int:
-        return self.pages[self.page_index(offset)].page_no
-
     def pages_of(self, span: TextSpan) -> list[int]:
         """Page numbers a span touches, in order."""
         first = self.page_index(span.start)
@@ -104,6 +101,11 @@ class DocumentText:
         """(page number, offset within that page's text) of a document offset."""
         index = self.page_index(offset)
         return self.pages[index].page_no, offset - self._starts[index]
+
+    def local_span(self, span: TextSpan) -> tuple[int, int, int]:
+        """(page number, start, end) of a span as offsets in the text of the page it starts on."""
+        page_no, start = self.local(span.start)
+        return page_no, start, start + (span.end - span.start)
 
     def confidence(self, span: TextSpan) -> float | None:
         """Mean OCR confidence of the pages a span touches (None when none was OCR'd)."""
