@@ -109,6 +109,20 @@ def test_every_table_round_trips_through_pandas_with_documented_types(corpus, bu
     assert "remove_from_post;expel;refer_to_prosecution" in set(csv_cases["decisions"])
 
 
+def test_parallel_segmentation_gives_the_serial_result(corpus, bureau, monkeypatch):
+    raw = corpus / "data" / "raw" / "f1290_op1_d7"
+    for number in (22, 23):
+        (raw / f"protocol_{number}.txt").write_text(PAGE_2 + "\f" + PAGE_1, encoding="utf-8")
+    bureau("run")
+    serial = cases_table(corpus)
+    (corpus / "data" / "extracted" / "catalog.sqlite").unlink()
+    (corpus / "bureau.toml").write_text("[ocr]\nworkers = 2\n", encoding="utf-8")
+    monkeypatch.setattr("bureaucli.pipeline.PARALLEL_MIN_DOCUMENTS", 2)
+    result = bureau("run")
+    assert "3 document(s) segmented" in result.stdout
+    pd.testing.assert_frame_equal(serial, cases_table(corpus))
+
+
 def test_ids_are_stable_across_runs(corpus, bureau):
     bureau("run")
     first = cases_table(corpus)[["case_id", "person_id"]]

@@ -117,11 +117,17 @@ class PersonName:
 # ---------------------------------------------------------------- OCR repair and keys
 
 
+CYRILLIC_LETTER = re.compile(r"[А-Яа-яЁё]")
+DIGIT = re.compile(r"\d")
+ALPHANUMERIC_RUN = re.compile(r"[0-9A-Za-zА-Яа-яЁё]+")
+
+
+@lru_cache(maxsize=65536)
 def _repair_word(word: str) -> str:
-    if not re.search(r"[А-Яа-яЁё]", word):
+    if not CYRILLIC_LETTER.search(word):
         return word
     word = word.translate(LATIN_LOOKALIKES)
-    if not re.search(r"\d", word):
+    if not DIGIT.search(word):
         return word
     letters = [c for c in word if c.isalpha()]
     upper = bool(letters) and all(c.isupper() for c in letters)
@@ -134,7 +140,7 @@ def _repair_word(word: str) -> str:
 
 def repair_ocr(text: str) -> str:
     """Latin look-alikes and `0`/`6`/`3` inside Cyrillic words replaced by the Cyrillic letters."""
-    return re.sub(r"[0-9A-Za-zА-Яа-яЁё]+", lambda m: _repair_word(m.group()), text)
+    return ALPHANUMERIC_RUN.sub(lambda m: _repair_word(m.group()), text)
 
 
 @lru_cache(maxsize=65536)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import itertools
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -47,6 +48,7 @@ from bureaucli.ingest import (
 )
 from bureaucli.progress import NoProgress, Progress
 from bureaucli.records import DocumentParse, DocumentText, PageText
+from bureaucli.settings import SegmentSettings
 from bureaucli.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -343,6 +345,26 @@ def code_fingerprint(*modules: str) -> str:
 SEGMENT_CODE = ("bureaucli.segment", "bureaucli.textnorm", "bureaucli.coding")
 
 
+@dataclass(frozen=True)
+class SegmentTask:
+    doc_id: str
+    path: str
+    pages: list[PageText]
+    input_sha: str
+    settings: SegmentSettings
+
+
+def segment_document(task: SegmentTask) -> DocumentParse:
+    """The pure per-document step, run in worker processes when there are many documents."""
+    from bureaucli.segment import parse_document
+
+    return parse_document(task.pages, task.settings)
+
+
+PARALLEL_MIN_DOCUMENTS = 32
+"""Fewer documents than this are parsed in this process: starting workers would cost more than it saves."""
+
+
 def segment_stage(ws: Workspace, catalog: Catalog, report: Reporter = _silent) -> SegmentReport:
     """Parse meetings, items and personal cases of every document whose page texts changed."""
     result = SegmentReport()
@@ -354,37 +376,52 @@ def segment_stage(ws: Workspace, catalog: Catalog, report: Reporter = _silent) -
         for row in catalog.query("SELECT doc_id, input_sha FROM segmentations")
     }
     failed_ocr = {row["target"] for row in catalog.query("SELECT target FROM failures WHERE stage = 'ocr'")}
-    for doc in catalog.query("SELECT doc_id, path FROM documents WHERE status = 'ok' ORDER BY path"):
-        pages = document_pages(catalog, doc["doc_id"], corrections)
-        if any(p.source == "missing" and p.page_id not in failed_ocr for p in pages):
-            result.awaiting_ocr += 1
-            continue
-        digest = hashlib.sha256(base.encode())
-        for page in pages:
-            digest.update(b"\f" + page.page.text.encode())
-        input_sha = digest.hexdigest()
-        if done.get(doc["doc_id"]) == input_sha:
-            result.up_to_date += 1
-            continue
-        from bureaucli.segment import parse_document
 
-        try:
-            parsed = parse_document([p.page for p in pages], ws.settings.segment)
-        except Exception as exc:  # noqa: BLE001 - one unparsable document must not stop the others
-            reason = f"could not be segmented ({type(exc).__name__}: {exc}); please report this document"
-            with catalog.transaction():
-                catalog.record_failure("segment", doc["path"], reason, doc["doc_id"])
-            report(f"{doc['path']}: {reason}")
-            result.failed.append(doc["path"])
-            continue
-        with catalog.transaction():
-            result.cases += store_parse(catalog, doc["doc_id"], DocumentText([p.page for p in pages]), parsed)
-            catalog.conn.execute(
-                "INSERT OR REPLACE INTO segmentations (doc_id, input_sha, done_at) VALUES (?, ?, ?)",
-                (doc["doc_id"], input_sha, now()),
+    def stale_documents() -> Iterator[SegmentTask]:
+        """Documents whose page texts changed since they were parsed, read from the catalog lazily."""
+        for doc in catalog.query("SELECT doc_id, path FROM documents WHERE status = 'ok' ORDER BY path"):
+            pages = document_pages(catalog, doc["doc_id"], corrections)
+            if any(p.source == "missing" and p.page_id not in failed_ocr for p in pages):
+                result.awaiting_ocr += 1
+                continue
+            digest = hashlib.sha256(base.encode())
+            for page in pages:
+                digest.update(b"\f" + page.page.text.encode())
+            input_sha = digest.hexdigest()
+            if done.get(doc["doc_id"]) == input_sha:
+                result.up_to_date += 1
+                continue
+            yield SegmentTask(
+                doc["doc_id"], doc["path"], [p.page for p in pages], input_sha, ws.settings.segment
             )
-            catalog.clear_failure("segment", doc["path"])
-        result.segmented += 1
+
+    from bureaucli.executor import SerialExecutor, make_executor
+
+    pending = stale_documents()
+    first = list(itertools.islice(pending, PARALLEL_MIN_DOCUMENTS))
+    many = len(first) == PARALLEL_MIN_DOCUMENTS
+    executor = make_executor(ws.settings.workers) if many else SerialExecutor()
+    tasks = itertools.chain(first, pending)
+    with executor:
+        for task, parsed in executor.map_unordered(segment_document, tasks):
+            if isinstance(parsed, BaseException):  # one unparsable document must not stop the others
+                reason = (
+                    f"could not be segmented ({type(parsed).__name__}: {parsed}); please report this document"
+                )
+                with catalog.transaction():
+                    catalog.record_failure("segment", task.path, reason, task.doc_id)
+                report(f"{task.path}: {reason}")
+                result.failed.append(task.path)
+                continue
+            with catalog.transaction():
+                result.cases += store_parse(catalog, task.doc_id, DocumentText(task.pages), parsed)
+                catalog.conn.execute(
+                    "INSERT OR REPLACE INTO segmentations (doc_id, input_sha, done_at) VALUES (?, ?, ?)",
+                    (task.doc_id, task.input_sha, now()),
+                )
+                catalog.clear_failure("segment", task.path)
+            result.segmented += 1
+    result.failed.sort()
     return result
 
 
