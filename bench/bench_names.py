@@ -160,9 +160,12 @@ def _bench_natasha(persons: list[GoldPerson]) -> None:
             span.extract_fact(extractor)
             if span.fact:
                 parts = {k: v for k, v in span.fact.as_dict.items() if v}
+            if not parts.get("last"):  # no parsed fact: the normalized span's first word beyond initials
+                words = [w for w in span.normal.replace(".", ". ").split() if len(w.rstrip(".")) > 1]
+                parts["last"] = words[0] if words else ""
             break
         results.append((gold, parts.get("last", ""), parts.get("first"), parts.get("middle"), None))
-    _report("natasha (NER span over the name in the item text; no gender)", results)
+    _report("natasha (NER span over the name in the item text, its fact or else its normal form; no gender)", results)
 
 
 # ---------------------------------------------------------------- synthetic scale test

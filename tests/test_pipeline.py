@@ -123,6 +123,26 @@ def test_parallel_segmentation_gives_the_serial_result(corpus, bureau, monkeypat
     pd.testing.assert_frame_equal(serial, cases_table(corpus))
 
 
+def test_uncertain_pairs_and_case_histories_are_exported(corpus, bureau):
+    raw = corpus / "data" / "raw" / "f1290_op1_d7"
+    for number, date, name in (("30", "5 мая 1938", "Мохова И.П."), ("40", "2 октября 1939", "Мохава И.П.")):
+        page = PAGE_1.replace("9 июня 1937", date).replace("Мохова Игната Петровича", name)
+        (raw / f"protocol_{number}.txt").write_text(page, encoding="utf-8")
+    bureau("run")
+    tables = corpus / "data" / "extracted" / "tables"
+    persons = pd.read_parquet(tables / "persons.parquet").set_index("canonical_name")
+    mokhov = persons.loc["Мохов И. П."]
+    assert [entry[:10] for entry in mokhov["decision_sequence"]] == ["1937-06-09", "1938-05-05"]
+    cases = cases_table(corpus).set_index("case_id")
+    dates = [cases.loc[case_id, "meeting_date"].isoformat() for case_id in mokhov["case_ids"]]
+    assert dates == sorted(dates), "a person's cases are listed in date order"
+    review = pd.read_csv(tables / "review_pairs.csv", encoding="utf-8-sig")
+    assert "Мохава И.П." in set(review["name_a"]) | set(review["name_b"]), (
+        "the OCR-damaged Мохава is listed for review, not silently merged or dropped"
+    )
+    assert review["evidence"].str.contains("surname").all()
+
+
 def test_ids_are_stable_across_runs(corpus, bureau):
     bureau("run")
     first = cases_table(corpus)[["case_id", "person_id"]]

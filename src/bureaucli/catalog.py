@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump with every schema change, adding the steps that bring an older catalog up to it to MIGRATIONS."""
 
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     # Version 2: case and mention spans became page-local; documents are re-segmented (no OCR is redone).
     2: ("ALTER TABLE cases ADD COLUMN name_page INTEGER", "DELETE FROM segmentations"),
+    3: (),  # review_pairs joined the exported tables: its generation triggers come with the schema script
 }
 
 SCHEMA = """
@@ -183,6 +184,7 @@ EXPORTED_TABLES = (
     "case_names",
     "persons",
     "case_persons",
+    "review_pairs",
 )
 """Tables the exports are built from: any change to them bumps the catalog's `generation`."""
 

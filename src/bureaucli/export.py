@@ -152,6 +152,16 @@ SCHEMAS: dict[str, list[tuple[str, str]]] = {
         ("last_date", "date"),
         ("decision_sequence", "list"),
     ],
+    "review_pairs": [
+        ("case_a", "str"),
+        ("name_a", "str"),
+        ("person_a", "str"),
+        ("case_b", "str"),
+        ("name_b", "str"),
+        ("person_b", "str"),
+        ("score", "float"),
+        ("evidence", "str"),
+    ],
     "failures": [("stage", "str"), ("target", "str"), ("doc_id", "str"), ("reason", "str"), ("at", "str")],
 }
 
@@ -197,11 +207,11 @@ def build_tables(catalog: Catalog, case_corrections: list[CaseCorrection]) -> Ta
         for row in catalog.query(f"{CASES_SQL} WHERE {live} ORDER BY c.doc_id, i.ordinal, c.ordinal")
     ]
     stale = apply_case_corrections(catalog, cases, case_corrections)
-    person_dates: dict[str, list[tuple[str, list[str]]]] = {}
+    person_cases: dict[str, list[tuple[str, str, list[str]]]] = {}
     for case in cases:
         if case["person_id"]:
             date = case["meeting_date"].isoformat() if case["meeting_date"] else ""
-            person_dates.setdefault(case["person_id"], []).append((date, case["decisions"]))
+            person_cases.setdefault(case["person_id"], []).append((date, case["case_id"], case["decisions"]))
     rows = {
         "cases": cases,
         "documents": [
@@ -270,8 +280,19 @@ def build_tables(catalog: Catalog, case_corrections: list[CaseCorrection]) -> Ta
             )
         ],
         "persons": [
-            _person_row(row, sorted(person_dates.get(row["person_id"], [])))
+            _person_row(row, sorted(person_cases.get(row["person_id"], [])))
             for row in catalog.query("SELECT * FROM persons ORDER BY person_id")
+        ],
+        "review_pairs": [
+            dict(row)
+            for row in catalog.query(
+                """SELECT r.case_a, ca.name_as_written AS name_a, pa.person_id AS person_a,
+                          r.case_b, cb.name_as_written AS name_b, pb.person_id AS person_b, r.score, r.evidence
+                   FROM review_pairs r JOIN cases ca ON ca.case_id = r.case_a JOIN cases cb ON cb.case_id = r.case_b
+                   LEFT JOIN case_persons pa ON pa.case_id = r.case_a
+                   LEFT JOIN case_persons pb ON pb.case_id = r.case_b
+                   ORDER BY r.score DESC, r.case_a, r.case_b"""
+            )
         ],
         "failures": [dict(row) for row in catalog.failures()],
     }
@@ -339,17 +360,18 @@ def _case_row(row: Any) -> dict[str, Any]:
     }
 
 
-def _person_row(row: Any, dated: list[tuple[str, list[str]]]) -> dict[str, Any]:
-    dates = [iso_date(d) for d, _ in dated if d]
+def _person_row(row: Any, dated: list[tuple[str, str, list[str]]]) -> dict[str, Any]:
+    """A person with their exported cases in date order (undated ones first), i.e. what happened next."""
+    dates = [iso_date(d) for d, _, _ in dated if d]
     return {
         "person_id": row["person_id"],
         "canonical_name": row["canonical_name"],
         "variants": loads(row["variants"]),
-        "case_ids": loads(row["case_ids"]),
-        "cases": len(loads(row["case_ids"])),
+        "case_ids": [case_id for _, case_id, _ in dated],
+        "cases": len(dated),
         "first_date": min((d for d in dates if d), default=None),
         "last_date": max((d for d in dates if d), default=None),
-        "decision_sequence": [f"{d or '?'}: {', '.join(decisions) or '-'}" for d, decisions in dated],
+        "decision_sequence": [f"{d or '?'}: {', '.join(decisions) or '-'}" for d, _, decisions in dated],
     }
 
 
