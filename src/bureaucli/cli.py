@@ -365,6 +365,36 @@ def correct(app: AppContext, document: str, page: int) -> None:
 
 @cli.command()
 @click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the page (default: data/extracted/report.html).",
+)
+@pass_app
+def report(app: AppContext, out_path: Path | None) -> None:
+    """Write one HTML page: the corpus, plots, repeat cases, and what to check and fix.
+
+    The page is a single file that opens in any browser without a network. It is rewritten only when
+    what it shows changed.
+
+    Example: bureau report --out ~/fond_1290_report.html
+    """
+    from bureaucli.report import report_stage
+
+    with app.writing() as (ws, catalog):
+        result = report_stage(ws, catalog, out=out_path)
+    where = _relative(result.path, ws.root).rstrip("/")
+    if result.up_to_date:
+        app.say(f"report: {where} is up to date ({result.cases} cases, {result.problems} to check)")
+    else:
+        app.say(
+            f"report: {result.cases} cases, {result.problems} thing(s) to check → {where} "
+            f"({result.size / 1024:,.0f} KB, {result.seconds:.1f} s)"
+        )
+
+
+@cli.command()
+@click.option(
     "--gold",
     "gold_dir",
     required=True,
