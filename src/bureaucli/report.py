@@ -563,9 +563,10 @@ nav a { margin-right: 1rem; } code { font-size: .85em; background: #f3f3f3; padd
 table { border-collapse: collapse; margin: .4rem 0; font-size: .9rem; }
 th, td { text-align: left; padding: .2rem .6rem .2rem 0; border-bottom: 1px solid var(--line); vertical-align: top; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-.stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: .6rem; margin: 1rem 0; }
+.stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: .6rem; margin: 1rem 0; }
 .stat { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .7rem; }
 .stat b { display: block; font-size: 1.5rem; font-variant-numeric: tabular-nums; }
+.stat .muted { font-size: .8rem; }
 figure { margin: 1.5rem 0 2rem; } figure svg { max-width: 100%; height: auto; display: block; }
 details { margin-top: .4rem; } summary { cursor: pointer; color: #245; }
 .qa td:nth-child(2), .persons td:first-child { white-space: nowrap; } .count-bad { color: var(--bad); } .ok { color: #275; }
