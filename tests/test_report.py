@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -71,7 +73,7 @@ def test_decisions_by_year_counts_every_decision_of_a_case():
 
 def test_repeat_persons_give_decisions_in_date_order():
     cases = [
-        case("b.c1", "1939-11-02", decisions=["reinstate"], person_id="P1", document="f1/b.txt"),
+        case("b.c1", "1939-11-02", decisions=["reinstate"], person_id="P1"),
         case("a.c1", "1937-03-14", decisions=["expel", "refer_to_prosecution"], person_id="P1"),
         case("z.c1", None, person_id="P1"),
         case("a.c2", "1937-03-14", decisions=["reprimand"], person_id="P2"),
@@ -86,7 +88,6 @@ def test_repeat_persons_give_decisions_in_date_order():
     ]
     mokhov, orlova = histories
     assert mokhov.sequence == "expel+refer_to_prosecution 1937-03 → reinstate 1939-11 → no decision ?"
-    assert [(s.document, s.page) for s in mokhov.steps][:2] == [("f1/p.txt", 1), ("f1/b.txt", 1)]
     assert mokhov.expelled_then_restored and not orlova.expelled_then_restored
     assert orlova.sequence == "reprimand 1936-02 → severe_reprimand 1938-01"
 
@@ -375,6 +376,19 @@ def test_report_follows_a_case_correction(reported, tmp_path):
         corrections.unlink()
     assert "3 thing(s) to check" in result.stdout, "the case now has a decision"
     assert 'Personal cases without a parsed decision <span class="ok">(0)</span>' in out.read_text()
+
+
+def test_report_of_an_empty_workspace_says_there_is_no_data_yet(bureau, workspace):
+    result = bureau("report")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("report: 0 cases, 0 thing(s) to check → data/extracted/report.html (")
+    page = (workspace / "data" / "extracted" / "report.html").read_text(encoding="utf-8")
+    assert page.count("No data yet.") == 5 and "<svg" not in page
+
+
+def test_matplotlib_is_imported_only_to_draw():
+    code = "import sys, bureaucli.cli, bureaucli.report; assert 'matplotlib' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # --- in a browser ---------------------------------------------------------------------------------

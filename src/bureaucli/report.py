@@ -110,8 +110,6 @@ class Step:
     month: str
     """YYYY-MM, or ? when the meeting date is unknown"""
     decisions: tuple[str, ...]
-    document: str
-    page: int | None
 
     def __str__(self) -> str:
         return f"{'+'.join(self.decisions) or 'no decision'} {self.month}"
@@ -186,9 +184,9 @@ def _month(date: dt.date | None) -> str:
     return date.strftime("%Y-%m") if date else "?"
 
 
-def _page(value: object) -> int | None:
+def _page(value: Any) -> int | None:
     try:
-        return int(value)  # type: ignore[call-overload]
+        return int(value)
     except (TypeError, ValueError):
         return None
 
@@ -206,11 +204,12 @@ def overview(rows: Rows, corrected_pages: frozenset[str] = frozenset()) -> Overv
     documents = [d for d in rows["documents"] if d["status"] == "ok"]
     sources = Counter(p["text_source"] for p in rows["pages"])
     dates = [c["meeting_date"] for c in rows["cases"] if c["meeting_date"]]
-    holdings: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    files: Counter[tuple[str, ...]] = Counter()
+    file_cases: Counter[tuple[str, ...]] = Counter()
     for doc in documents:
         key = tuple(str(doc[k] or "") for k in ("archive", "fond", "opis", "delo"))
-        holdings[key][0] += 1  # type: ignore[index]
-        holdings[key][1] += doc["cases"] or 0  # type: ignore[index]
+        files[key] += 1
+        file_cases[key] += doc["cases"] or 0
     return Overview(
         documents=len(documents),
         documents_failed=sum(d["status"] == "failed" for d in rows["documents"]),
@@ -229,8 +228,8 @@ def overview(rows: Rows, corrected_pages: frozenset[str] = frozenset()) -> Overv
         first_date=min(dates, default=None),
         last_date=max(dates, default=None),
         holdings=[
-            Holding(*key, documents=n_docs, cases=n_cases)
-            for key, (n_docs, n_cases) in sorted(holdings.items(), key=lambda kv: _holding_order(*kv[0]))
+            Holding(*key, documents=files[key], cases=file_cases[key])
+            for key in sorted(files, key=lambda key: _holding_order(*key))
         ],
     )
 
@@ -276,10 +275,7 @@ def repeat_persons(cases: Sequence[dict[str, Any]], persons: Sequence[dict[str, 
         if len(own) < 2:
             continue
         own.sort(key=lambda c: (c["meeting_date"] is None, c["meeting_date"] or dt.date.min, c["document"]))
-        steps = [
-            Step(_month(c["meeting_date"]), tuple(c["decisions"]), c["document"], _page(c["name_page"]))
-            for c in own
-        ]
+        steps = [Step(_month(c["meeting_date"]), tuple(c["decisions"])) for c in own]
         name = names.get(person_id) or own[0]["surname"] or own[0]["name_as_written"]
         histories.append(PersonHistory(person_id, name, steps))
     histories.sort(key=lambda h: (-len(h.steps), h.name, h.person_id))
@@ -534,9 +530,11 @@ def _stacked(stacked: Stacked) -> str:
 
 def render_plots(data: ReportData) -> dict[str, str]:
     """Inline SVG per plot; plots without data are left out. matplotlib is imported only here."""
+    plots: dict[str, str] = {}
+    if not data.overview.cases:
+        return plots
     import matplotlib
 
-    plots: dict[str, str] = {}
     with matplotlib.rc_context(PLOT_RC):
         if data.cases_per_month:
             plots["per_month"] = _per_month(data.cases_per_month)
@@ -735,9 +733,9 @@ def _qa_html(lists: list[QaList]) -> str:
     return "".join(parts)
 
 
-def render_html(data: ReportData, title: str, plots: dict[str, str] | None = None) -> str:
-    """The whole page; `plots` (from `render_plots`) is computed here when not given."""
-    plots = render_plots(data) if plots is None and data.overview.cases else plots or {}
+def render_html(data: ReportData, title: str) -> str:
+    """The whole page, plots included."""
+    plots = render_plots(data)
     problems = sum(len(qa.rows) for qa in data.qa)
     nav = (
         '<nav><a href="#overview">Corpus</a><a href="#plots">Plots</a><a href="#persons">Repeat cases</a>'
@@ -797,15 +795,21 @@ def report_stage(ws: Workspace, catalog: Catalog, out: Path | None = None) -> Re
         stale=[*texts.stale, *invalid, *tables.stale_corrections],
         case_of_line={c.line: c.case_id for c in case_corrections},
     )
-    result = ReportResult(path, False, data.overview.cases, sum(len(qa.rows) for qa in data.qa), 0, 0.0)
-    if _written_digest(path) == report_digest(data):
-        result.up_to_date = True
-    else:
+    up_to_date = _written_digest(path) == report_digest(data)
+    if not up_to_date:
         page = render_html(data, f"Personal cases — {ws.root.name}")
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.tmp")
-        temp.write_text(page, encoding="utf-8")
-        os.replace(temp, path)
-    result.size = path.stat().st_size
-    result.seconds = time.monotonic() - started
-    return result
+        try:
+            temp.write_text(page, encoding="utf-8")
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
+    return ReportResult(
+        path=path,
+        up_to_date=up_to_date,
+        cases=data.overview.cases,
+        problems=sum(len(qa.rows) for qa in data.qa),
+        size=path.stat().st_size,
+        seconds=time.monotonic() - started,
+    )
