@@ -117,6 +117,14 @@ def cli(ctx: click.Context, workspace_dir: Path, debug: bool, quiet: bool) -> No
 pass_app = click.make_pass_decorator(AppContext)
 
 
+scheduler_option = click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="OCR on a dask.distributed cluster, e.g. tcp://HOST:8786 (needs bureaucli[dask]; "
+    "workers must see the workspace at the same path).",
+)
+
+
 def _finish(failed: bool) -> None:
     if failed:
         sys.exit(int(ExitCode.INPUT_FAILURES))
@@ -169,6 +177,7 @@ def status(app: AppContext, as_json: bool) -> None:
 @click.option("--lang", help="Tesseract languages, e.g. rus+eng (default from bureau.toml: rus).")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: one per CPU).")
 @click.option("--page-timeout", type=click.FloatRange(min=1), help="Seconds before a page counts as failed.")
+@scheduler_option
 @click.option("--redo", is_flag=True, help="OCR again even where a cached result exists.")
 @click.option("--force", is_flag=True, help="Also OCR pages that have a usable PDF text layer.")
 @pass_app
@@ -179,6 +188,7 @@ def ocr(
     lang: str | None,
     workers: int | None,
     page_timeout: float | None,
+    scheduler: str | None,
     redo: bool,
     force: bool,
 ) -> None:
@@ -188,7 +198,7 @@ def ocr(
 
     Example: bureau ocr --workers 2 'f1290_op1_d123/*'
     """
-    overrides = {"lang": lang, "workers": workers, "page_timeout": page_timeout}
+    overrides = {"lang": lang, "workers": workers, "page_timeout": page_timeout, "scheduler": scheduler}
     selection = PageSelection(documents, parse_page_ranges(page_ranges) if page_ranges else None)
     with app.writing() as (ws, catalog):
         ws = ws.with_settings(
@@ -308,13 +318,16 @@ def _relative(path: Path, root: Path) -> str:
 
 
 @cli.command()
+@scheduler_option
 @pass_app
-def run(app: AppContext) -> None:
+def run(app: AppContext, scheduler: str | None) -> None:
     """Run every stage — ingest, ocr, segment, names, export — each redoing only what changed.
 
     Example: bureau run
     """
     with app.writing() as (ws, catalog):
+        if scheduler:
+            ws = ws.with_settings(ws.settings.replace("ocr", scheduler=scheduler))
         ingested = ingest_stage(ws, catalog, warn)
         _say_ingest(app, ingested)
         ocr_result = _run_ocr(app, ws, catalog)

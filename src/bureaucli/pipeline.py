@@ -812,7 +812,7 @@ def ocr_stage(
     bar = progress(len(tasks))
     started = time.monotonic()
     try:
-        with make_executor(ws.settings.workers) as executor:
+        with make_executor(ws.settings.workers, settings.scheduler, settings.retries) as executor:
             for task, outcome in executor.map_unordered(ocr_page, tasks):
                 doc_id, path, page_no = doc_of[task.page_id]
                 with catalog.transaction():
