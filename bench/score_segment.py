@@ -14,7 +14,7 @@ import json
 import re
 from pathlib import Path
 
-from bureaucli.evaluate import ExtractedCase, ExtractedDocument, load_gold, score
+from bureaucli.evaluate import FIELDS, ExtractedCase, ExtractedDocument, load_gold, score
 from bureaucli.records import PageText
 from bureaucli.segment import parse_document
 from bureaucli.settings import SegmentSettings
@@ -63,9 +63,15 @@ def extract(path: Path, settings: SegmentSettings) -> ExtractedDocument:
     for item in parse.items:
         for case in item.cases:
             surname, initial = nominative(case.name_as_written, item.heard_text + "\n" + item.decision_text)
+            fields = tuple((name, getattr(case, name)) for name in FIELDS)
             cases.append(
                 ExtractedCase(
-                    surname, initial, frozenset(case.decisions), frozenset(case.accusations), item.item_no
+                    surname,
+                    initial,
+                    frozenset(case.decisions),
+                    frozenset(case.accusations),
+                    item.item_no,
+                    fields,
                 )
             )
     return ExtractedDocument(tuple(m.date for m in parse.meetings), tuple(cases))

@@ -1,3 +1,5 @@
+import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -5,6 +7,7 @@ import pytest
 from bureaucli.records import DECISIONS, DocumentText, PageText
 from bureaucli.segment import find_names, parse_date, parse_document
 from bureaucli.settings import SegmentSettings
+from bureaucli.textnorm import fold, normalize
 
 FIXTURES = Path(__file__).parent / "fixtures" / "protocols"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -251,3 +254,48 @@ def test_two_column_layout_read_line_by_line():
     assert [item.item_no for item in parse.items] == ["1", "2"]
     assert cases_of(parse) == [("1", "Глущенко А.Т.", ["expel"])]
     assert parse.items[0].cases[0].accusations == ["embezzlement"]
+
+
+ANNOTATED = sorted(path.stem for path in FIXTURES.glob("*.json"))
+
+
+def _key(value) -> str:
+    """A field value as compared: OCR repairs, lowercase, letters and digits only."""
+    return "".join(ch for ch in fold(normalize(str(value)).text) if ch.isalnum())
+
+
+@pytest.mark.parametrize("name", ANNOTATED)
+def test_annotated_fixture(name):
+    """Each fixture with a gold annotation (`NAME.json`, the dev corpus format) is parsed exactly: the same
+    personal cases item by item, each with the gold decisions and accusations, its surname in the name
+    found, the meeting's number and date, and every field the annotation gives."""
+    gold = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    pages, parse = parse_fixture(f"{name}.txt")
+    meeting = parse.meetings[0]
+    assert (meeting.protocol_no, meeting.date) == (gold["meeting"]["protocol_no"], gold["meeting"]["date"])
+    expected = Counter(
+        (item["item_no"], frozenset(item["decisions"]), frozenset(item["accusations"]))
+        for item in gold["items"]
+        for _ in item["persons"]
+    )
+    found = Counter(
+        (item.item_no, frozenset(case.decisions), frozenset(case.accusations))
+        for item in parse.items
+        for case in item.cases
+    )
+    assert found == expected
+    cases = [(item.item_no, case) for item in parse.items for case in item.cases]
+    for item in gold["items"]:
+        for person in item["persons"]:
+            stem = fold(person["surname_nom"])[:4]
+            matches = [
+                c
+                for no, c in cases
+                if no == item["item_no"] and stem in fold(normalize(c.name_as_written).text)
+            ]
+            assert matches, f"{person['surname_nom']} not found in item {item['item_no']}"
+            case = matches[0]
+            for field in ("position", "organization", "party_status", "party_card", "birth_year"):
+                if person[field] is not None:
+                    assert _key(getattr(case, field)) == _key(person[field]), (person["surname_nom"], field)
+    assert_spans_are_exact(pages, parse)

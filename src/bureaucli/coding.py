@@ -90,8 +90,10 @@ DECISION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("overturn_decision", r"\bрешени\w*[^.;]{0,200}?\b(?:отменить|изменить|отменяется|изменяется)"),
         ("overturn_decision", r"\b(?:отменить|изменить)\s+решени\w*"),
         ("overturn_decision", r"\bисключени\w*[^.;]{0,100}?\bзаменить\b"),
-        ("expel", r"\bисключени\w*[^.;]{0,200}?\b(?:утвердить|оставить\s+в\s+силе)"),
-        ("expel", r"\bапелляци\w*[^.;]{0,80}?\bотклонить"),
+        ("upheld", r"\bрешени\w*[^.;]{0,200}?\b(?:утвердить|оставить\s+в\s+силе)"),
+        ("upheld", r"\b(?:утвердить|подтвердить)\s+решени\w*[^.;]{0,120}"),
+        ("upheld", r"\bапелляци\w*[^.;]{0,80}?\b(?:отклонить|оставить\s+без\s+удовлетворения)"),
+        ("upheld", r"\bв\s+апелляци\w*\s+(?:[^.;]{0,60}?\s)?отказать"),
         ("expel", r"\bисключить\b|\bисключ[её]н\w*\b|\bисключаются\b|\bисключил[аои]?\b"),
         ("severe_reprimand", r"\bстрог\w+\s+выговор\w*"),
         ("reprimand", r"\bвыговор\w*"),
@@ -106,12 +108,18 @@ DECISION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "remove_from_post",
-            r"\bосвобод\w*\s+[^.;]{0,80}?\bот\s+(?:\w+\s+)?(?:работ|должност|обязанност|занимаем)",
+            r"\bосвобо[дж]\w*\s+[^.;]{0,80}?\bот\s+(?:\w+\s+)?(?:работ|должност|обязанност|занимаем)",
         ),
-        ("remove_from_post", r"\bотстран\w*|\bсместить\b"),
+        ("remove_from_post", r"\bотстран\w*|\bсместить\b|\bсмещ[её]н\w*"),
+        (
+            "remove_from_post",
+            r"\bвыв(?:ести|ел\w*|еден\w*)\s+(?:[^.;]{0,40}?\s)?из\s+(?:своего\s+|е[гё]о?\s+)?состава",
+        ),
+        ("remove_from_post", r"\bиз\s+(?:своего\s+)?состава\s+[^.;]{0,60}?\bвыв(?:ести|ел\w*|еден\w*)"),
         (
             "refer_to_prosecution",
-            r"\b(?:передать|направить|переслать|сообщить)\s+[^.;]{0,60}?(?:нквд|гпу|прокурор|прокуратур|суд\b|суду\b|следств)",
+            r"\b(?:переда(?:ть|н\w*|л\w*)|направ(?:ить|лен\w*|ил\w*)|пересла\w*|сообщить)\s+[^.;]{0,60}?"
+            r"(?:нквд|гпу|прокурор|прокуратур|суд\b|суду\b|следств)",
         ),
         (
             "refer_to_prosecution",
@@ -128,13 +136,51 @@ OTHER_DECISION = re.compile(
 )
 
 
-def code_decisions(text: str) -> list[str]:
-    """Decision codes of a decision text, in the order they are written, without repeats."""
+APPEALED_PENALTIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (code, re.compile(pattern))
+    for code, pattern in (
+        ("expel", r"\bисключени|\bисключ[её]н"),
+        ("demote", r"\bперевод\w*\s+[^.;]{0,60}?\bв\s+(?:кандидат|сочувствующ)"),
+        (
+            "remove_from_post",
+            r"\bсняти\w*\s+[^.;]{0,30}?с\s+(?:\w+\s+)?работ|\bосвобождени\w*\s+[^.;]{0,30}?от\s+работ",
+        ),
+        ("severe_reprimand", r"\bстрог\w+\s+выговор"),
+        ("reprimand", r"\bвыговор"),
+    )
+)
+"""Penalties named as nouns ("об исключении", "о переводе в кандидаты") in an appeal that is turned down."""
+
+
+def _appealed_penalties(text: str) -> list[str]:
+    codes = []
+    for code, pattern in APPEALED_PENALTIES:
+        match = pattern.search(text)
+        if match:
+            codes.append(code)
+            text = _blank(text, match.span())
+    return [code for code in codes if code != "reprimand" or "severe_reprimand" not in codes]
+
+
+def code_decisions(text: str, context: str = "") -> list[str]:
+    """Decision codes of a decision text, in the order they are written, without repeats.
+
+    A decision that upholds an earlier one ("решение … оставить в силе", "апелляцию отклонить") gets the
+    codes of the penalty that decision imposed: named in the upholding clause itself, else in `context`
+    (the heard text of the item: "апелляция … на решение … о переводе в кандидаты"), else expel, the
+    penalty nearly every appeal is about.
+    """
     prepared = prepare(text)
     found: list[tuple[int, str]] = []
     for code, pattern in DECISION_RULES:
         for match in list(pattern.finditer(prepared)):
-            found.append((match.start(), code))
+            if code == "upheld":
+                upheld = (
+                    _appealed_penalties(match.group(0)) or _appealed_penalties(prepare(context)) or ["expel"]
+                )
+                found.extend((match.start(), penalty) for penalty in upheld)
+            else:
+                found.append((match.start(), code))
             prepared = _blank(prepared, match.span())
     codes = list(dict.fromkeys(code for _, code in sorted(found)))
     if not codes and OTHER_DECISION.search(prepared):
@@ -209,7 +255,7 @@ ACCUSATION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "other",
-            r"\bнарушени\w*\s+(?:партийной\s+|уставн\w*\s+)?дисциплин|\bблизорукост|\bклевет|\bсклок|\bбдительност|\bкарьеризм|\bбюрократизм|\bзажим\w*\s+самокритик|\bобман\w*\s+(?:партии|государства)(?![^.;]{0,40}происхождени)",
+            r"\bнарушени\w*\s+(?:партийной\s+|уставн\w*\s+)?дисциплин|\bблизорукост|\bклевет|\bсклок|\bбдительност|\bкарьеризм|\bбюрократизм|\bзажим\w*\s+(?:само)?критик|\bгрубост|\bгруб\w+\s+обращени|\bобман\w*\s+(?:партии|государства)(?![^.;]{0,40}происхождени)",
         ),
     )
 )
@@ -251,12 +297,12 @@ SECTOR_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "trade_supply",
-            r"магазин|сельпо|потребсоюз|\bторг|столов|склад|кладовщ|снаб|заготов|общепит|\bбуфет|кооператив|\bларьк",
+            r"магазин|сельпо|потребсоюз|\bторг|\w+торг|столов|склад|кладовщ|снаб|заготов|общепит|\bбуфет|кооператив|\bларьк",
         ),
         ("soviet", r"исполком|горсовет|сельсовет|\bсовет\b|райфо|горфо|облфо|\bфинотдел|\bрик\b"),
         (
             "industry",
-            r"завод|фабрик|комбинат|\bцех|трест|шахт|рудник|леспромхоз|артел|инженер|мастер|технорук|слесар|токар|литейн|местпром|электростанц|строит|нормировщ|бригадир",
+            r"завод|фабрик|комбинат|\bцех|трест|шахт|рудник|леспромхоз|артел|инженер|мастер|технорук|слесар|токар|литейн|ткач|прядил|кузнец|местпром|электростанц|строит|нормировщ|бригадир",
         ),
     )
 )

@@ -4,7 +4,9 @@ Per document (gold file stem = document stem), gold persons of personal-case ite
 one to extracted case rows by surname similarity with a compatible first initial. Then: case
 precision, recall and F1; surname accuracy (exact nominative, case-insensitive, ё = е) among matched
 pairs; decision accuracy (exact set of codes) among matched pairs; accusation micro-F1 over the
-matched pairs' sets; meeting date accuracy over gold documents.
+matched pairs' sets; meeting date accuracy over gold documents. When the extracted cases carry their
+fields (position, organization, party status, party card, birth year), each field's accuracy is taken
+too, over the matched pairs whose gold gives it (texts compared without case, punctuation or spacing).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from bureaucli.textnorm import fold
+from bureaucli.textnorm import fold, normalize
 
 MATCH_THRESHOLD = 75.0
 """Least surname similarity (0-100) at which a gold person and an extracted row can be matched."""
+FIELDS = ("position", "organization", "party_status", "party_card", "birth_year")
+"""Person fields scored when the extracted cases carry them."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class GoldPerson:
     item_no: str | None
     decisions: frozenset[str]
     accusations: frozenset[str]
+    fields: tuple[tuple[str, str | int | None], ...] = ()
+    """(field, value) for each of FIELDS."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,8 @@ class ExtractedCase:
     decisions: frozenset[str]
     accusations: frozenset[str]
     item_no: str | None = None
+    fields: tuple[tuple[str, str | int | None], ...] | None = None
+    """(field, value) for each of FIELDS; None when the extraction does not report them (not scored)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,9 @@ class EvaluationReport:
     accusations_false_negative: int = 0
     dates_correct: int = 0
     dates_total: int = 0
+    fields_given: dict[str, int] = field(default_factory=dict)
+    """Per field: matched pairs whose gold gives a value (and whose extraction reports fields)."""
+    fields_correct: dict[str, int] = field(default_factory=dict)
     misses: list[str] = field(default_factory=list)
 
     @property
@@ -101,8 +112,15 @@ class EvaluationReport:
     def date_accuracy(self) -> float:
         return _ratio(self.dates_correct, self.dates_total)
 
+    @property
+    def field_accuracy(self) -> dict[str, float]:
+        return {
+            name: _ratio(self.fields_correct.get(name, 0), given) for name, given in self.fields_given.items()
+        }
+
     def to_dict(self) -> dict[str, object]:
         counts = asdict(self)
+        counts["field_accuracy"] = {name: round(value, 4) for name, value in self.field_accuracy.items()}
         metrics = {
             name: round(getattr(self, name), 4)
             for name in (
@@ -137,6 +155,7 @@ def load_gold(gold_dir: Path) -> dict[str, GoldDocument]:
                 item_no=item.get("item_no"),
                 decisions=frozenset(item.get("decisions", [])),
                 accusations=frozenset(item.get("accusations", [])),
+                fields=tuple((name, person.get(name)) for name in FIELDS),
             )
             for item in data.get("items", [])
             if item.get("is_personal_case")
@@ -148,6 +167,27 @@ def load_gold(gold_dir: Path) -> dict[str, GoldDocument]:
 
 def _surname_key(surname: str) -> str:
     return fold(surname).strip()
+
+
+def _field_key(value: str | int | None) -> str:
+    """A field value as compared: OCR repairs, lowercase, letters and digits only."""
+    if value is None:
+        return ""
+    return "".join(ch for ch in fold(normalize(str(value)).text) if ch.isalnum())
+
+
+def _score_fields(report: EvaluationReport, label: str, person: GoldPerson, case: ExtractedCase) -> None:
+    if case.fields is None:
+        return
+    extracted = dict(case.fields)
+    for name, value in person.fields:
+        if value is None:
+            continue
+        report.fields_given[name] = report.fields_given.get(name, 0) + 1
+        if _field_key(value) == _field_key(extracted.get(name)):
+            report.fields_correct[name] = report.fields_correct.get(name, 0) + 1
+        else:
+            report.misses.append(f"{label}: {name} {extracted.get(name)!r} (gold {value!r})")
 
 
 def _compatible(gold: GoldPerson, case: ExtractedCase) -> bool:
@@ -213,6 +253,7 @@ def score(gold: dict[str, GoldDocument], extracted: dict[str, ExtractedDocument]
             report.accusations_true_positive += len(person.accusations & case.accusations)
             report.accusations_false_positive += len(case.accusations - person.accusations)
             report.accusations_false_negative += len(person.accusations - case.accusations)
+            _score_fields(report, label, person, case)
             if person.accusations != case.accusations:
                 report.misses.append(
                     f"{label}: accusations {sorted(case.accusations)} (gold {sorted(person.accusations)})"

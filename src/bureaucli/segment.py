@@ -38,6 +38,20 @@ from bureaucli.textnorm import NormalizedText, fold, normalize
 
 HEARD_LABELS = ("СЛУШАЛИ",)
 DECISION_LABELS = ("ПОСТАНОВИЛИ", "ПОСТАНОВИЛ", "ПОСТАНОВЛЕНО", "ПОСТАНОВЛЯЕТ", "РЕШИЛИ", "РЕШИЛ")
+DECIDING = {
+    "expel",
+    "severe_reprimand",
+    "reprimand",
+    "warning",
+    "remove_from_post",
+    "refer_to_prosecution",
+    "demote",
+    "reinstate",
+    "lift_penalty",
+    "overturn_decision",
+    "no_action",
+}
+"""Codes that decide a person's standing or post (all but "other", which also covers orders and inquiries)."""
 PUNITIVE = {
     "expel",
     "severe_reprimand",
@@ -87,6 +101,9 @@ NAME = re.compile(
     rf"|(?P<si>(?P<s4>{_SURNAME})\s+{_INITIALS})"
     rf"|(?<![А-Яа-яЁё]){_TITLE}\s*(?P<ts>(?P<s5>{_SURNAME}))(?![а-яё])"
 )
+TRAILING_TITLE = re.compile(rf"\s*(?:{_TITLE}|тов)?\s*$")
+PLURAL_TITLE_BEFORE = re.compile(r"(?:т\.\s?т\.|тт\.)\s*$")
+CHAINED_SURNAME = re.compile(rf"\s*(?:,\s*и|,|и)\s+(?:{_TITLE}\s*)?(?P<name>(?P<s>{_SURNAME}))(?![а-яё])")
 BARE_AFTER_CUE = re.compile(
     rf"(?i:персональн\w+\s+дел[оау]|\bдел[оау]|заявлени[ея]|апелляци[яи]|об\s+аресте|материал\w*(?:\s+\w+){{0,2}}\s+на|\bо)"
     rf"\s+(?:{_TITLE}\s*)?(?P<s>{_SURNAME})(?=\s*[,.(:]|\s+о\s|\s*$)"
@@ -107,6 +124,10 @@ _STOP_WORDS_TEXT = (
 """Capitalized words that open sentences or name institutions, never surnames."""
 STOP_WORDS = {fold(word) for word in _STOP_WORDS_TEXT.split()}
 LIST_ENTRY = re.compile(r"(?m)^[ \t]*(\d{1,2})\s*[.)][ \t]+(?=\S)")
+INFINITIVE = re.compile(
+    r"(?i)(?<![а-яё])(?:[а-яё]{2,}(?:[аяеиыо]ть|[еиы]сти|[ео]зти|йти)|[а-яё]{3,}уть)(?:ся)?(?![а-яё])"
+)
+"""A verb in the infinitive (исключить, снять, перевести), not a noun in -ть/-ти (путь, части, области)."""
 REPORTER = re.compile(
     rf"\((?:[^()]*?)?(?:докладчик\w*|докл\.|содокладчик\w*|{_TITLE})\s*[^()]*\)"
     rf"|(?i:докладчик\w*|содокладчик\w*|докл\.|сообщение)\s*:?\s*{_TITLE}?\s*[^.;\n]*?(?=\.\s|\.$|$|\n|;)",
@@ -119,15 +140,18 @@ ENEMY_CONTEXT = re.compile(
 )
 PERSONAL_CUE = re.compile(
     r"(?i)персональн|^\W*(?:\d+\W+)?дело\b|апелляци|заявлени|\bоб?\s+(?:тт?\.|т\.\s?т\.|тов\.)|об\s+исключени|"
-    r"о\s+снятии\s+(?:парт)?взыскани|восстановлени|об\s+аресте|материал\w*(?:\s+\w+){0,2}\s+на\b|выбывш|(?-i:^\W*[Оо]\s+[А-ЯЁ])"
+    r"(?-i:^\W*Об?\s+(?:[А-ЯЁ]\.\s?){1,2}[А-ЯЁ])|"
+    r"о\s+снятии\s+(?:парт)?взыскани|восстановлени|об\s+арест|осужденн|материал\w*(?:\s+\w+){0,2}\s+на\b|выбывш|(?-i:^\W*[Оо]\s+[А-ЯЁ])"
 )
 NON_PERSONAL_CUE = re.compile(
     r"(?i)^\W*(?:об?\s+)?(?:утверждени|назначени|приеме|выдвижени|созыве|подготовк|ходе|выполнени|состояни|итог|"
     r"отчет|план|работе\s+(?!тов|т\.)|организаци|проведени|мероприяти|распределени|командировани)"
 )
 APPOINTMENT_CLAUSE = re.compile(
-    r"(?i)в\s+связи\s+с\s+(?:переход|уход|болезн|отъезд|выдвижени|назначени|учеб|перевод)|по\s+(?:собственному\s+)?желани"
-    r"|по\s+болезни|состояни\w+\s+здоровья|согласно\s+(?:его|ее)?\s*просьб"
+    r"(?i)в\s+связи\s+с\s+(?:\w+\s+){0,2}?(?:переход|уход|болезн|отъезд|выдвижени|назначени|учеб|перевод|направлени"
+    r"|избрани|призыв|переезд|выезд|командировани)"
+    r"|по\s+(?:собственному\s+)?желани|по\s+болезни|состояни\w+\s+здоровья|согласно\s+(?:его|ее)?\s*просьб"
+    r"|\bна\s+учебу|\bна\s+другую\s+работу|для\s+использования\s+на\s+(?:другой|\w+)\s+работе"
 )
 SIGNATURE = re.compile(
     r"(?m)^[ \t]*(?:(?:Зам\.|И\.\s?о\.|Первый|Второй|Ответственный|Технический)\s+)?"
@@ -147,8 +171,11 @@ PRESENT_NAME = re.compile(rf"({_CAP})(?:\s+{_INITIALS})?(?![а-яё])")
 NUMBERED_ITEM = re.compile(r"(?m)^[ \t]*(?:§\s*|п\.\s*|пункт\s+)?(\d{1,3}[а-я]?)\s*[.)][ \t]*(?=\S)")
 LABEL_TOKEN = re.compile(
     r"(?m)^[ \t]*(?P<prefix>(?:§\s*|п\.\s*)?(?:\d{1,3}[а-я]?\s*[.)]\s*|[^\s\d]{1,2}[.),]\s+)?)"
-    r"(?P<label>[А-ЯЁа-яёA-Za-z0-9]{5,14})[ \t]*(?P<after>[:\-—–.]|\n|$)?"
+    r"(?P<label>[А-ЯЁа-яёA-Za-z0-9]{2,14})(?: (?P<rest>[А-ЯЁа-яёA-Za-z0-9]{2,12}))?"
 )
+LABEL_END = re.compile(r"[ \t]*(?:[:;,\-—–.]|\n|$)")
+"""What may follow a label: a colon (or OCR's reading of one), a dash, or the end of the line."""
+NUMBER_LINE = re.compile(r"(?m)^[ \t]*(?:§\s*|п\.\s*)?(\d{1,3}[а-я]?)\s*[.)]?[ \t]*$")
 
 
 @dataclass
@@ -175,6 +202,10 @@ class Defendant:
     """Text about this person (for position, party status, birth year)."""
     decision_text: str | None = None
     decision_offset: int = 0
+    accusation_text: str | None = None
+    """Where this person's accusations are read when not the whole item (a list entry and its frame)."""
+    before: str = ""
+    """The words before the name in its clause, entry or heard text ("председателю колхоза «Заря» т.")."""
 
 
 def _match_label(word: str, settings: SegmentSettings) -> tuple[str, int] | None:
@@ -190,19 +221,31 @@ def _match_label(word: str, settings: SegmentSettings) -> tuple[str, int] | None
 
 
 def find_labels(text: str, start: int, end: int, settings: SegmentSettings) -> list[Label]:
-    """СЛУШАЛИ / ПОСТАНОВИЛИ labels at line starts (after an item number), tolerant of OCR damage."""
+    """СЛУШАЛИ / ПОСТАНОВИЛИ labels at line starts (after an item number), tolerant of OCR damage.
+
+    A label is followed by a colon, a dash or the end of its line, or is written in capitals; OCR may
+    split it with one space ("ПОСТ АНОВИЛИ"), so the two words are also tried joined.
+    """
     labels = []
     for match in LABEL_TOKEN.finditer(text, start, end):
-        word = match.group("label")
-        if not (match.group("after") or word.isupper()):
-            continue
-        found = _match_label(word, settings)
-        if not found:
-            continue
-        number = re.search(r"\d{1,3}[а-я]?", match.group("prefix"))
-        labels.append(
-            Label(found[0], match.start("label"), match.end(), found[1], number.group(0) if number else None)
-        )
+        word, rest = match.group("label"), match.group("rest")
+        candidates = [(word + rest, match.end("rest"))] if rest else []
+        candidates.append((word, match.end("label")))
+        for candidate, candidate_end in candidates:
+            after = LABEL_END.match(text, candidate_end)
+            if len(candidate) < 5 or not (after or candidate.isupper()):
+                continue
+            found = _match_label(candidate, settings)
+            if not found:
+                continue
+            number = re.search(r"\d{1,3}[а-я]?", match.group("prefix"))
+            label_end = after.end() if after else candidate_end
+            labels.append(
+                Label(
+                    found[0], match.start("label"), label_end, found[1], number.group(0) if number else None
+                )
+            )
+            break
     return labels
 
 
@@ -225,6 +268,11 @@ def parse_date(text: str) -> tuple[str, int, int] | None:
         if 1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 1999:
             best = (f"{year:04d}-{month:02d}-{day:02d}", match.start(), match.end())
     return best
+
+
+def _number(item_no: str) -> int:
+    """The numeric part of an item number ("12а" → 12)."""
+    return int(re.match(r"\d+", item_no).group(0))
 
 
 def _is_surname(word: str) -> bool:
@@ -269,7 +317,22 @@ def find_names(text: str, start: int = 0, end: int | None = None) -> list[Person
             continue
         names.append(PersonName(span_start, span_end, surname))
         position = span_end
+        if PLURAL_TITLE_BEFORE.search(text, max(start, span_start - 8), span_start):
+            chained = _chained_surnames(text, position, end)
+            names.extend(chained)
+            position = chained[-1].end if chained else position
     return names
+
+
+def _chained_surnames(text: str, position: int, end: int) -> list[PersonName]:
+    """Bare surnames joined to a name after a plural title: "т.т. Лядове и Гринберге", "тт. Седова, Белкину"."""
+    chained = []
+    while True:
+        match = CHAINED_SURNAME.match(text, position, end)
+        if not match or not _is_surname(match.group("s")) or NAME.match(text, match.start("name"), end):
+            return chained
+        chained.append(PersonName(match.start("name"), match.end("name"), match.group("s")))
+        position = match.end()
 
 
 def _blank(text: str, pattern: re.Pattern[str], start: int, end: int) -> tuple[str, list[tuple[int, int]]]:
@@ -279,14 +342,19 @@ def _blank(text: str, pattern: re.Pattern[str], start: int, end: int) -> tuple[s
     return text, spans
 
 
+def _opens_on_name(text: str, start: int, end: int) -> bool:
+    """An entry that starts with a person (after at most a title or a few words such as "бывшего"),
+    not with an order to someone ("Обязать директора т. Сурина …")."""
+    names = find_names(text, start, min(end, start + 60))
+    if not names:
+        return False
+    lead = text[start : names[0].start]
+    return len(lead) <= 25 and not INFINITIVE.search(lead)
+
+
 def _list_entries(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Numbered list entries (1. Иванов И.И. …) that each name a person, as (start, end) spans."""
-    entries = [
-        m for m in LIST_ENTRY.finditer(text, start, end) if find_names(text, m.end(), min(end, m.end() + 60))
-    ]
-    entries = [
-        m for m in entries if find_names(text, m.end(), min(end, m.end() + 60))[0].start - m.end() <= 25
-    ]
+    entries = [m for m in LIST_ENTRY.finditer(text, start, end) if _opens_on_name(text, m.end(), end)]
     if len(entries) < 2 and not (entries and entries[0].group(1) == "1"):
         return []
     spans = []
@@ -321,14 +389,18 @@ def _heard_defendants(
     return defendants, reporters, mentioned
 
 
+CLAUSE_END = re.compile(
+    r"(?<![А-ЯЁA-Z])(?<!\bт)(?<!тов)(?<!\bг)(?<!тт)[.;](?=\s+(?:[А-ЯЁ\d(«\"]|[а-е]\)\s)|\s*$)"
+    r"|\n[ \t]*(?=(?:\d{1,2}|[а-е])\)\s)"
+)
+"""The end of a sentence, or the start of a sub-point "2)" / "б)" on a new line."""
+
+
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentences and numbered sub-points of a decision, as spans."""
+    """Sentences and numbered or lettered sub-points of a decision, as spans."""
     spans = []
     position = start
-    pattern = re.compile(
-        r"(?<![А-ЯЁA-Z])(?<!\bт)(?<!тов)(?<!\bг)(?<!тт)[.;](?=\s+[А-ЯЁ\d(«\"]|\s*$)|\n[ \t]*(?=\d{1,2}\)\s)"
-    )
-    for match in pattern.finditer(text, start, end):
+    for match in CLAUSE_END.finditer(text, start, end):
         spans.append((position, match.end()))
         position = match.end()
     if text[position:end].strip():
@@ -353,8 +425,67 @@ def _decision_defendants(text: str, start: int, end: int) -> list[Defendant]:
         masked, _ = _blank(masked, REPORTER, a, b)
         masked, _ = _blank(masked, OBLIGATION, a, b)
         for name in find_names(masked, a, b)[:1]:
-            defendants.append(Defendant(name, clause, clause.strip(), a))
+            defendants.append(Defendant(name, clause, clause.strip(), a, before=text[a : name.start]))
     return defendants
+
+
+POSITION_HEAD = re.compile(
+    r"(?i)(?<![а-яё])(?:(?:бывш|перв|втор|трет|старш|главн|ответственн)\w*\s+)*"
+    r"(?:председател|заместител|зам\.|директор|заведующ|зав\.|секретар|начальник|нач\.|инженер|техник|технорук"
+    r"|бригадир|мастер|бухгалтер|счетовод|кассир|редактор|инструктор|уполномоченн|управляющ|агроном|зоотехник"
+    r"|учител|кладовщи|экспедитор|парторг|прокурор|следовател|врач|член\w*\s+(?:пленума|бюро|правления)"
+    r"|работни|рабоч|токар|слесар|тракторист|продав|завхоз|комендант|нарком|командир|комиссар)\w*"
+)
+"""The head of a post named before a person: the post runs from it to the name."""
+
+
+def _post_before(before: str) -> str | None:
+    """The post written just before a name, back to a comma, dash, colon or "и" ("председателю колхоза т.")."""
+    window = re.split(r"[,;:—]|\sи\s", before)[-1]
+    head = POSITION_HEAD.search(window)
+    if not head:
+        return None
+    position = " ".join(TRAILING_TITLE.sub("", window[head.start() :]).split())
+    return position if len(position) >= 3 else None
+
+
+PROSE_PART_END = re.compile(r",\s+а\s+(?=\S)|;\s+")
+"""Where a sentence of a report passes to another person's penalty ("…, а второй секретарь … снят")."""
+
+
+def _prose_defendants(text: str, start: int, end: int) -> tuple[list[Defendant], list[PersonName]]:
+    """(defendants, persons mentioned) of a paragraph of running prose (a newspaper report).
+
+    Each sentence, cut further at "…, а …" and ";", is one decision for the persons it names: they share
+    its decision codes, each has the accusations written between its name and the next one (and those
+    before the first name). A later sentence that names no one but repeats a defendant's surname ("Дело
+    Петрова передано в НКВД") adds its codes to that defendant.
+    """
+    masked, enemy_spans = _blank(text, ENEMY_CONTEXT, start, end)
+    mentioned = [n for a, b in enemy_spans for n in find_names(text, a, b)]
+    defendants: list[Defendant] = []
+    for a, b in _clauses(text, start, end):
+        parts = [a, *(m.end() for m in PROSE_PART_END.finditer(text, a, b)), b]
+        for part_start, part_end in zip(parts, parts[1:], strict=False):
+            part = text[part_start:part_end]
+            deciding = set(code_decisions(part)) & DECIDING
+            names = find_names(masked, part_start, part_end)
+            if not deciding:
+                mentioned.extend(names)
+                continue
+            if not names:
+                for defendant in defendants:
+                    if _surname_stem(defendant.name.surname) in fold(part):
+                        defendant.decision_text = f"{defendant.decision_text} {part.strip()}"
+                continue
+            lead = text[part_start : names[0].start]
+            for i, name in enumerate(names):
+                own_end = names[i + 1].start if i + 1 < len(names) else part_end
+                own = text[name.end : own_end]
+                defendants.append(
+                    Defendant(name, own, part.strip(), part_start, lead + own, text[part_start : name.start])
+                )
+    return defendants, mentioned
 
 
 def _surname_stem(surname: str) -> str:
@@ -372,22 +503,48 @@ def _own_decision(
     other_stems = [_surname_stem(o.name.surname) for o in others if o is not defendant]
     own, shared = [], []
     for a, b in _clauses(text, *decision):
-        clause = fold(text[a:b])
-        mine = stem in clause
-        theirs = any(s in clause for s in other_stems)
+        clause = text[a:b]
+        mine = stem in fold(clause)
+        theirs = any(s in fold(clause) for s in other_stems)
         if mine and not theirs:
-            own.append(text[a:b].strip())
+            own.append(clause.strip())
         elif not mine and not theirs:
-            shared.append(text[a:b].strip())
-        elif mine and theirs:
-            return None
+            shared.append(clause.strip())
+        elif mine:
+            split = _split_clause(clause, stem, other_stems)
+            if split is None:
+                return None
+            own.extend(split)
     if not own:
         return None
     return " ".join(own + shared)
 
 
+def _split_clause(clause: str, stem: str, other_stems: list[str]) -> list[str] | None:
+    """This person's parts of a clause naming several persons with their own penalties ("за … т. Кононову
+    объявить выговор, т. Саввину предупредить"): each comma-separated part belongs to the person last
+    named, and what comes before the first name ("за …") to all. None when one part names several persons
+    (one penalty for all)."""
+    folded = fold(clause)
+    first = min(i for i in (folded.find(s) for s in [stem, *other_stems]) if i >= 0)
+    prefix = TRAILING_TITLE.sub("", clause[:first])
+    parts: list[str] = [prefix.strip()] if prefix.strip() else []
+    owner: bool | None = None
+    for part in re.split(r",(?![^()]*\))", clause[len(prefix) :]):
+        part_folded = fold(part)
+        is_mine, is_theirs = stem in part_folded, any(s in part_folded for s in other_stems)
+        if is_mine and is_theirs:
+            return None
+        owner = True if is_mine else False if is_theirs else owner
+        if owner:
+            parts.append(part.strip())
+    return parts
+
+
 PARTY_STATUS = re.compile(
-    r"(?i)(?:бывш\w+\s+)?(?:член\w*|чл\.|кандидат\w*|канд\.)\s+(?:в\s+члены\s+)?(?:ВКП\(б\)|партии)(?:\s+с\s+\d{4}\s*(?:г\.|года|г\b)?)?"
+    r"(?i)(?<!из )(?<!в )(?<!правах )(?:бывш\w+\s+)?(?:член\w*|чл\.|кандидат\w*|канд\.)\s+(?:в\s+члены\s+)?"
+    r"(?:(?:ВКП\(б\)|партии)(?:\s+с\s+\d{4}\s*(?:г\.|года|г\b)?)?|с\s+\d{4}\s*(?:г\.|года|г\b)?)"
+    r"|(?<![\w/])б/п(?![\w/])|\bбеспартийн\w*"
 )
 PARTY_CARD = re.compile(
     r"(?i)(?:п/б|партбилет\w*|партийн\w+\s+билет\w*|к/к|кандидатск\w+\s+карточк\w*)\s*№\s*(\d[\d\s]*\d|\d)"
@@ -395,25 +552,120 @@ PARTY_CARD = re.compile(
 BIRTH_YEAR = re.compile(
     r"(?i)(?:рожд\.|рождения|г\.\s*р\.)\s*(\d{4})|(\d{4})\s*(?:г\.|года)?\s*(?:р\.|рожд\.|рождения|г\.р\.)|(\d{4})\s*г\.\s*р\."
 )
-PLACE_OF_WORK = re.compile(r"(?i)место\s+работы\s*[—–-]\s*([^).;]+)")
+PLACE_OF_WORK = re.compile(r"(?i)место\s+работы\s*[—–-]\s*([^).;,]+)")
+NOT_A_POST = re.compile(
+    rf"(?i)\s*(?:{PARTY_STATUS.pattern[4:]}|\d|рожд|п/б|к/к|партбилет|г\.\s*р\.|г\.\s+[А-ЯЁ])"
+)
+"""An appositive that is a party status, a birth year, a card or a town ("г. Харьков"), not a post."""
+ENDS_POSTS = re.compile(
+    r"(?i)\s*(?:о|об|на|за|как|ранее|котор\w+|что|по|при|из|в|с|и|а|обвиняем\w*|исключенн\w*|осужденн\w*|"
+    r"арестованн\w*|докл\w*|т\.|тов\.|сын\w*|доч\w*|жена|вдова|брат|отец|место\s+работы)(?![а-яё])|\s*\(?докл"
+)
+"""Where the list of posts after a name ends: the subject of the case, a charge, a decision."""
+ASIDE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*?(?:докл|т\.|тов\.|место\s+работы)(?:[^()]|\([^()]*\))*\)")
+"""A parenthesis naming the reporter or the place of work, inside the posts after a name."""
+PLURAL_APPOSITIVE = re.compile(r"\s*,\s*[а-яё]+(?:ах|ях|ами|ями|ов|ев)(?![а-яё])")
+"""Posts written once after several names, in the plural ("тт. Петрове и Сидорове, членах пленума")."""
+APPOSITIVE_SEPARATOR = re.compile(r"\s*(?:,|—|–|\s-\s)\s*")
+ABBREVIATION_END = re.compile(
+    r"(?i)(?:^|[\s(«])(?:г|гг|им|зав|зам|ст|т|тов|пред|нач|обл|р|д|с|ул|чл|канд|рожд|быв|бывш|№\s*\d+|[а-яё])$"
+)
 
 
-def _person_details(context: str) -> dict[str, str | int | None]:
-    """Position, organization, party status, party card and birth year from the words after a name."""
-    status = PARTY_STATUS.search(context)
-    card = PARTY_CARD.search(context)
-    birth = BIRTH_YEAR.search(context)
+def _sentence(text: str) -> str:
+    """`text` up to the end of its first sentence (a period that does not close an abbreviation)."""
+    for match in re.finditer(r"\.(?=\s|$)|;", text):
+        if match.group(0) == ";" or not ABBREVIATION_END.search(text[: match.start()]):
+            return text[: match.start()]
+    return text
+
+
+def _leading_parenthetical(text: str) -> str | None:
+    """The text of a parenthesis opening `text` (nested ones kept: "(секретарь райкома ВКП(б))")."""
+    stripped = text.lstrip()
+    if not stripped.startswith("("):
+        return None
+    depth = 0
+    for i, ch in enumerate(stripped):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            return stripped[1:i]
+    return None
+
+
+def _split_top_level(text: str) -> list[str]:
+    """`text` cut at commas and dashes outside parentheses and quotes."""
+    pieces, piece_start, depth = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1, "«": 1, "»": -1}.get(ch, 0)
+        if depth == 0 and ch in ",—–":
+            pieces.append(text[piece_start:i])
+            piece_start = i + 1
+    pieces.append(text[piece_start:])
+    return pieces
+
+
+def _appositive_posts(context: str) -> str | None:
+    """The posts written after a name: "(инженер завода)", ", директора …, члена ВКП(б) …", "— бывшего …".
+
+    Appositives that give the party status, birth year or card are passed over; the posts end at the
+    subject of the case ("о …", "на решение …"), a charge or a decision. Reporters and places of work in
+    parentheses are left out.
+    """
+    parenthetical = _leading_parenthetical(context)
+    if parenthetical and not NOT_A_POST.match(parenthetical) and not ENDS_POSTS.match(parenthetical):
+        return " ".join(parenthetical.split())
+    sentence = _sentence(ASIDE.sub("", context))
+    if not APPOSITIVE_SEPARATOR.match(sentence):
+        return None
+    posts: list[str] = []
+    for piece in _split_top_level(sentence)[1:]:
+        piece = piece.strip()
+        if not piece:
+            continue
+        if NOT_A_POST.match(piece):
+            if posts:
+                break
+            continue
+        if ENDS_POSTS.match(piece) or INFINITIVE.search(piece) or not re.match(r"[а-яё«\"]", piece):
+            break
+        posts.append(" ".join(piece.split()))
+    return ", ".join(posts) if posts else None
+
+
+REMOVED_FROM = re.compile(
+    r"(?i)(?:с\s+(?:руководящей\s+)?работы|с\s+должности|с\s+поста|от\s+(?:обязанностей|работы|должности))\s+"
+    r"(?P<post>[а-яё][^,.;:()]*)"
+)
+
+
+def _post_removed_from(decision: str) -> str | None:
+    """The post a decision removes the person from ("снять с работы директора завода")."""
+    match = REMOVED_FROM.search(decision)
+    if not match:
+        return None
+    words = []
+    for word in match.group("post").split():
+        if INFINITIVE.fullmatch(word) or ENDS_POSTS.fullmatch(word):
+            break
+        words.append(word)
+    return " ".join(words) or None
+
+
+def _person_details(context: str, before: str = "", decision: str = "") -> dict[str, str | int | None]:
+    """Position, organization, party status, party card and birth year of a person: from the words after
+    the name, else from those before it in its clause ("дело кандидата в члены ВКП(б) … т. X"), and for
+    the party card also from the person's own decision ("партбилет № … изъять")."""
+
+    def first(pattern: re.Pattern[str]) -> re.Match[str] | None:
+        return next((m for m in (pattern.search(t) for t in (context, before)) if m), None)
+
+    status = first(PARTY_STATUS)
+    card = first(PARTY_CARD) or PARTY_CARD.search(decision)
+    birth = first(BIRTH_YEAR)
     place = PLACE_OF_WORK.search(context)
-    position = None
-    parenthetical = re.match(r"\s*\(([^()]{3,120})\)", context)
-    appositive = re.match(r"\s*,\s*([^,;()]{3,120}?)(?=,|\.\s|\.$|\(|;|$)", context)
-    candidate = parenthetical.group(1) if parenthetical else appositive.group(1) if appositive else None
-    if candidate and not re.match(
-        r"(?i)\s*(?:бывш\w+\s+)?(?:член|чл\.|канд|рожд|\d|п/б|партбилет|о\s|об\s|на\s)", candidate
-    ):
-        position = " ".join(candidate.split())
     return {
-        "position": position,
+        "position": _appositive_posts(context) or _post_before(before),
         "organization": " ".join(place.group(1).split()) if place else None,
         "party_status": " ".join(status.group(0).split()) if status else None,
         "party_card": re.sub(r"\s", "", card.group(1)) if card else None,
@@ -512,34 +764,65 @@ class _Parser:
         if heard:
             starts = []
             for label in heard:
-                line_start = self.text.rfind("\n", start, label.start) + 1
-                starts.append((max(line_start, start), label.item_no))
+                line_start = max(self.text.rfind("\n", start, label.start) + 1, start)
+                item_no = label.item_no
+                number_line = self._number_line_before(start, line_start)
+                if number_line and not item_no:
+                    line_start, item_no = number_line.start(), number_line.group(1)
+                starts.append((line_start, item_no))
             return starts
         starts = []
-        previous: tuple[int, str] | None = None
+        previous: str | None = None
         for match in NUMBERED_ITEM.finditer(self.text, start, end):
-            number = int(re.match(r"\d+", match.group(1)).group(0))
+            number = _number(match.group(1))
             line_text = self.text[match.end() : self.text.find("\n", match.end()) % (end + 1)]
-            if re.match(r"(?i)\s*(?:слушали|постановили|решили)", line_text) is None and previous is not None:
-                previous_number = int(re.match(r"\d+", previous[1]).group(0))
-                if number < previous_number or (number == previous_number and match.group(1) == previous[1]):
-                    continue
-            if self._inside_list(match.start(), start):
+            labelled = re.match(r"(?i)\s*(?:слушали|постановили|решили)", line_text) is not None
+            if (
+                not labelled
+                and previous is not None
+                and (number < _number(previous) or match.group(1) == previous)
+            ):
                 continue
-            previous = (match.start(), match.group(1))
+            sectioned = re.match(r"[ \t]*(?:§|п\.|пункт)", match.group(0)) is not None
+            if not (labelled or sectioned) and self._inside_list(match.start(), start, previous, number):
+                continue
+            previous = match.group(1)
             starts.append((match.start(), match.group(1)))
         return starts
 
-    def _inside_list(self, position: int, start: int) -> bool:
-        """A numbered line continuing a list introduced by a line ending with a colon."""
+    def _number_line_before(self, start: int, line_start: int) -> re.Match[str] | None:
+        """An item number standing alone on the line above a label ("1." / СЛУШАЛИ:)."""
+        previous_start = self.text.rfind("\n", start, max(start, line_start - 1)) + 1
+        return NUMBER_LINE.fullmatch(self.text, max(previous_start, start), max(start, line_start - 1))
+
+    def _inside_list(self, position: int, start: int, previous: str | None, number: int) -> bool:
+        """A numbered line continuing a list introduced by a line ending with a colon.
+
+        A number that goes on from the previous item's (4 after item 3) while the list it would continue
+        does not (its last entry was 2), or that opens on a subject ("О …") rather than a person, is the
+        next item.
+        """
         before = self.text[start:position].rstrip()
         lines = [line for line in before.splitlines() if line.strip()]
-        for line in reversed(lines[-8:]):
+        last_entry: int | None = None
+        for line in reversed(lines[-12:]):
+            entry = LIST_ENTRY.match(line)
+            if entry and last_entry is None:
+                last_entry = int(entry.group(1))
             if line.rstrip().endswith(":"):
-                return True
-            if not LIST_ENTRY.match(line) and not line.startswith((" ", "\t")):
+                break
+            if not entry and not line.startswith((" ", "\t")):
                 return False
-        return False
+        else:
+            return False
+        if previous is None or number != _number(previous) + 1:
+            return True
+        if last_entry is not None and number != last_entry + 1:
+            return False
+        line_end = self.text.find("\n", position)
+        return not re.match(
+            r"[^\n]*?\d\s*[.)]\s*(?:Об?\s|Персональн|Дело|Заявлени|Апелляци)", self.text[position:line_end]
+        )
 
     def header(self, ordinal: int, start: int, end: int, header_start: int, body_start: int) -> Meeting:
         header_text = self.text[header_start:body_start]
@@ -630,9 +913,7 @@ class _Parser:
         """A report in running prose: each paragraph that decides a penalty is an item."""
         for paragraph in re.finditer(r"(?s)\S.*?(?=\n[ \t]*\n|\Z)", self.text[start:end]):
             a, b = start + paragraph.start(), start + paragraph.end()
-            if not set(code_decisions(self.text[a:b])) & (
-                PUNITIVE | {"reinstate", "lift_penalty", "no_action"}
-            ):
+            if not set(code_decisions(self.text[a:b])) & DECIDING:
                 continue
             item = Item(
                 ordinal=len(result.items) + 1,
@@ -644,14 +925,20 @@ class _Parser:
                 decision_span=self.span(a, b),
             )
             result.items.append(item)
-            self.fill_cases(item, (a, a), (a, b), 0)
+            self.fill_cases(item, (a, a), (a, b), 0, (*_prose_defendants(self.text, a, b), []))
 
     def fill_cases(
-        self, item: Item, heard: tuple[int, int], decision: tuple[int, int], distance: int
+        self,
+        item: Item,
+        heard: tuple[int, int],
+        decision: tuple[int, int],
+        distance: int,
+        found: tuple[list[Defendant], list[PersonName], list[PersonName]] | None = None,
     ) -> None:
+        """Record the item's defendants (found by `find_defendants` unless given) as cases."""
         heard_text = self.text[heard[0] : heard[1]]
         decision_text = self.text[decision[0] : decision[1]]
-        defendants, reporters, mentioned = self.find_defendants(heard, decision)
+        defendants, mentioned, reporters = found or self.find_defendants(heard, decision)
         item.mentions.extend(self.mention("reporter", n) for n in reporters)
         item.mentions.extend(self.mention("mentioned", n) for n in mentioned)
         if reporters:
@@ -670,26 +957,59 @@ class _Parser:
     def find_defendants(
         self, heard: tuple[int, int], decision: tuple[int, int]
     ) -> tuple[list[Defendant], list[PersonName], list[PersonName]]:
+        """(defendants, persons mentioned, reporters) of an item."""
         heard_text = self.text[heard[0] : heard[1]]
         entries = _list_entries(self.text, *heard) or _list_entries(self.text, *decision)
         if entries:
-            defendants = []
-            for a, b in entries:
-                names = find_names(self.text, a, b)
-                own = self.text[names[0].end : b]
-                codes = set(code_decisions(own)) - {"other"}
-                defendants.append(Defendant(names[0], own, own.strip() if codes else None, names[0].end))
-            return defendants, [], []
+            return self.list_defendants(heard, decision, entries), [], []
         names, reporters, mentioned = _heard_defendants(self.text, *heard)
         personal = PERSONAL_CUE.search(heard_text) and not NON_PERSONAL_CUE.search(heard_text)
         if names and personal:
-            defendants = [Defendant(n, self.text[n.end : heard[1]]) for n in names]
-            return defendants, reporters, mentioned
+            starts = [heard[0], *(n.end for n in names[:-1])]
+            after_all = self.text[names[-1].end : heard[1]]
+            shared = PLURAL_APPOSITIVE.match(after_all) is not None
+            defendants = [
+                Defendant(
+                    n, after_all if shared else self.text[n.end : heard[1]], before=self.text[s : n.start]
+                )
+                for n, s in zip(names, starts, strict=True)
+            ]
+            return defendants, mentioned, reporters
         from_decision = _decision_defendants(self.text, *decision)
         if NON_PERSONAL_CUE.search(heard_text):
             strong = {"expel", "severe_reprimand", "reprimand", "warning", "refer_to_prosecution", "demote"}
             from_decision = [d for d in from_decision if set(code_decisions(d.context)) & strong or not names]
-        return from_decision, reporters, mentioned + (names if not from_decision else [])
+        return from_decision, mentioned + (names if not from_decision else []), reporters
+
+    def list_defendants(
+        self, heard: tuple[int, int], decision: tuple[int, int], entries: list[tuple[int, int]]
+    ) -> list[Defendant]:
+        """One defendant per list entry, with the entry's own decision where it has one.
+
+        A list is of defendants only when a decision is taken on them: a list of those admitted, promoted
+        or commended ("Принять в члены ВКП(б): 1. …") gives no case.
+        """
+        outside = [(a, b) for a, b in (heard, decision) if not any(a <= e < b for e, _ in entries)]
+        listed_in = heard if any(heard[0] <= e < heard[1] for e, _ in entries) else decision
+        list_start = max(listed_in[0], self.text.rfind("\n", 0, entries[0][0]))
+        shared_text = "\n".join([self.text[a:b] for a, b in outside] + [self.text[listed_in[0] : list_start]])
+        shared_codes = set(code_decisions(shared_text, self.text[heard[0] : heard[1]]))
+        heard_text = self.text[heard[0] : heard[1]]
+        personal = PERSONAL_CUE.search(heard_text) and not NON_PERSONAL_CUE.search(heard_text)
+        defendants = []
+        for a, b in entries:
+            name = find_names(self.text, a, b)[0]
+            own = self.text[name.end : b]
+            own_codes = set(code_decisions(own))
+            if not (own_codes or shared_codes - {"other"} or (personal and shared_codes)):
+                continue
+            own_decision = own.strip() if own_codes else shared_text.strip()
+            defendants.append(
+                Defendant(
+                    name, own, own_decision, name.end, shared_text + "\n" + own, self.text[a : name.start]
+                )
+            )
+        return defendants
 
     def make_case(
         self,
@@ -702,17 +1022,21 @@ class _Parser:
     ) -> Case:
         own_text = defendant.decision_text or _own_decision(self.text, decision, defendant, defendants)
         decision_text = own_text or item.decision_text
-        decisions = code_decisions(decision_text) or (["other"] if decision_text.strip() else [])
+        decisions = code_decisions(decision_text, item.heard_text) or (
+            ["other"] if decision_text.strip() else []
+        )
         accusations = item.accusations
-        if own_text:
+        if defendant.accusation_text is not None:
+            accusations = code_accusations(defendant.accusation_text)
+        elif own_text:
             accusations = code_accusations(item.heard_text + "\n" + own_text)
-        details = _person_details(defendant.context)
+        details = _person_details(defendant.context, defendant.before, own_text or "")
         span = self.span(defendant.name.start, defendant.name.end)
         case = Case(
             ordinal=ordinal,
             name_as_written=self.document.text[span.start : span.end],
             name_span=span,
-            position=details["position"],  # type: ignore[arg-type]
+            position=details["position"] or _post_removed_from(decision_text),  # type: ignore[arg-type]
             organization=details["organization"],  # type: ignore[arg-type]
             party_status=details["party_status"],  # type: ignore[arg-type]
             party_card=details["party_card"],  # type: ignore[arg-type]

@@ -94,36 +94,46 @@ def _translate_token(token: str) -> str:
 
 
 def _latin_word(match: re.Match[str]) -> str:
-    """A whole word of Latin look-alikes (`TOB.`) between Cyrillic words is Cyrillic too."""
+    """A whole word of Latin look-alikes (`TOB.`, an initial `K.`, a preposition `c`) between Cyrillic
+    words is Cyrillic too; Roman numerals (`XII`, a lone `I`, `V`, `X`) stay."""
     word = match.group(0)
-    if ROMAN_NUMERAL.match(word) or not set(word) <= set("ABCEHKMOPTXYaceopxyk"):
+    if not set(word) <= set("ABCEHKMOPTXYaceopxyk"):
         return word
-    before = re.findall(r"[A-Za-zА-Яа-яЁё]", match.string[max(0, match.start() - 12) : match.start()])
-    after = re.findall(r"[A-Za-zА-Яа-яЁё]", match.string[match.end() : match.end() + 12])
-    if not (before and after and CYRILLIC.match(before[-1]) and CYRILLIC.match(after[0])):
+    if (len(word) > 1 and ROMAN_NUMERAL.match(word)) or word in "IVXL":
+        return word
+    around = (
+        match.string[max(0, match.start() - 12) : match.start()]
+        + match.string[match.end() : match.end() + 12]
+    )
+    cyrillic, latin = len(CYRILLIC.findall(around)), len(LATIN.findall(around))
+    if cyrillic < max(3, 3 * latin):
         return word
     return word.translate(LATIN_TO_CYRILLIC)
 
 
 FOLIO_LINE = re.compile(
     r"^[ \t]*(?:(?:Лист|лист|Л|л|L|l)\.?[ \t]*\d{1,4}[ \t]*(?:об\.?|о6\.?)?"
-    r"|[-–—]?[ \t]*\d{1,3}[ \t]*[-–—]?\.?"
+    r"|[-–—]?[ \t]*\d{1,3}[ \t]*[-–—]?\.?(?![ \t]*\n\s*[сСcC][ \t]?[лЛ][ \t]?[уУyY])"
     r"|Продолжение протокола.*"
     r"|(?:Строго |Совершенно )?[Сс]екретно\.?|СЕКРЕТНО|(?:СТРОГО|СОВЕРШЕННО) СЕКРЕТНО|Особая папка|ОСОБАЯ ПАПКА"
     r"|Экз\.[ \t]*№[ \t]*\d+)[ \t]*$",
     re.MULTILINE,
 )
-INLINE_FOLIO = re.compile(r"<<\s*[lLлЛ]\.?\s*\d+\s*(?:об\.?)?\s*>>|\[\s*[lLлЛ]\.\s*\d+\s*(?:об\.?)?\s*\]")
+INLINE_FOLIO = re.compile(
+    r"<<\s*[lLлЛ]\.?\s*\d+\s*(?:об\.?)?\s*>>|\[\s*[lLлЛ]\.\s*\d+\s*(?:об\.?)?\s*\]|/\s*[lLлЛ]\.\s*\d+\s*(?:об\.?)?\s*/"
+)
 LETTER_SPACED = re.compile(r"(?<![\w.])(?:[А-ЯЁ] {1,2}){3,}[А-ЯЁ](?![\w.])")
 LINE_END_HYPHEN = re.compile(r"(?<=[а-яё])[-\xad][ \t]*\n[ \t]*(?=[а-яё])")
 MIXED_TOKEN = re.compile(r"[A-Za-zА-Яа-яЁё0-9]+")
-LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}(?![A-Za-z])")
+LATIN_WORD = re.compile(r"(?<![A-Za-zА-Яа-яЁё])[A-Za-z]+(?![A-Za-zА-Яа-яЁё])")
 PARTY_NAME = re.compile(r"(?i)\bВКП?\s*[(/]\s*[б6b]\s*[)/]")
 ZERO_PREPOSITION = re.compile(r"(?<![\w.,])(?:[0О][6б]|0)(?=[ \t]+[а-яёА-ЯЁ])")
 SECTION_SIGN = re.compile(r"(?m)^([ \t]*)(?:\$[ \t]*|8[ \t]+)(?=\d{1,3}[а-я]?\.[ \t])")
 YEAR_ABBREVIATION = re.compile(r"(?<=\d)([ \t]*)Е\.(?=[\s,;)])")
 STAMP_DEBRIS = re.compile(r"[■•●▪□◆¤|¦~^]")
 FINAL_HARD_SIGN = re.compile(r"(?<=[а-яёА-ЯЁ])[ъЪ](?![а-яёА-ЯЁ])")
+OLD_VOICED_PREFIX = re.compile(r"(?i)\b(во|ра|бе|и)з(?=[кпстфхцчшщ])")
+"""Pre-1918 spelling of prefixes before voiceless consonants (возстановить, изполнить) folds to modern."""
 
 
 def _running_header_pattern(text: str) -> re.Pattern[str] | None:
@@ -151,6 +161,9 @@ def normalize(text: str) -> NormalizedText:
         text.replace("\f", "\n").replace("\r", " ").translate(OLD_LETTERS), result.source_offsets
     )
     result = _rewrite(result, FINAL_HARD_SIGN, lambda m: "")
+    result = _rewrite(
+        result, OLD_VOICED_PREFIX, lambda m: m.group(1) + ("С" if m.group(0)[-1].isupper() else "с")
+    )
     header = _running_header_pattern(text)
     if header:
         result = _rewrite(result, header, lambda m: "")
