@@ -83,10 +83,12 @@ ROMAN = {
 
 _MONTH_WORD = r"(январ[яь]|феврал[яь]|марта?|апрел[яь]|ма[яй]|июн[яь]|июл[яь]|августа?|сентябр[яь]|октябр[яь]|ноябр[яь]|декабр[яь])"
 DATE_PATTERNS = (
-    re.compile(rf"(?i)\b(\d{{1,2}})(?:-?го)?[\"»”]?\s+{_MONTH_WORD}\s+(\d{{4}})"),
-    re.compile(r"\b(\d{1,2})\s*[./]\s*([IVX]{1,4})\s*[.\-–/]\s*(\d{2,4})\b"),
-    re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2,4})\b"),
+    re.compile(rf"(?i)\b(\d{{1,2}})(?:-?го)?[\"»”’'`]?(?:\s*-\s*|\s+){_MONTH_WORD}\s+(\d{{4}})(?!\d)"),
+    re.compile(r"\b(\d{1,2})\s*[./]\s*([IVXТT1lІі|\\УYХ]{1,5})\s*[.\-–/]\s*(\d{2,4})(?!\d)"),
+    re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2,4})(?!\d)"),
 )
+ROMAN_OCR = str.maketrans("ТT1lІі|\\УYХ", "IIIIIIIVVVX")
+"""What OCR makes of the strokes of a Roman month ("10.Т1Т-36" for 10.III-36, "26.\\ТТТ-36" for 26.VIII-36)."""
 
 _CAP = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
 _UPPER = r"[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?"
@@ -175,6 +177,15 @@ LABEL_TOKEN = re.compile(
 )
 LABEL_END = re.compile(r"[ \t]*(?:[:;,\-—–.]|\n|$)")
 """What may follow a label: a colon (or OCR's reading of one), a dash, or the end of the line."""
+UNLABELLED_TAIL = 4
+"""After the last labelled item, unlabelled items are looked for up to this many numbers on."""
+ITEM_OPENING = re.compile(
+    r"(?m)^[ \t]*(?:§\s*|п\.\s*)?(\d{1,3}[а-я]?)\s*[.)][ \t]*"
+    r"(?=Об?\s|Персональн|Дело\s|Заявлени|Апелляци|Сообщени|Информаци|Выписк|Просьб|Ходатайств|Разное)"
+)
+"""A numbered line that opens an item by its subject, not a sub-point of a decision ("2. Обязать …")."""
+NUMBER_AFTER_LABEL = re.compile(r"[ \t]*(?:§\s*|п\.\s*|пункт\s+)?(\d{1,3}[а-я]?)\s*[.)]\s")
+"""An item number written after its label ("СЛУШАЛИ: п. 5. О …")."""
 NUMBER_LINE = re.compile(r"(?m)^[ \t]*(?:§\s*|п\.\s*)?(\d{1,3}[а-я]?)\s*[.)]?[ \t]*$")
 
 
@@ -253,21 +264,32 @@ def parse_date(text: str) -> tuple[str, int, int] | None:
     """The first date in `text` as ISO, with its span."""
     best: tuple[str, int, int] | None = None
     for pattern in DATE_PATTERNS:
-        match = pattern.search(text)
-        if not match or (best and match.start() >= best[1]):
-            continue
-        day_text, month_text, year_text = match.groups()
-        if month_text.isdigit():
-            month = int(month_text)
-        elif month_text.upper() in ROMAN:
-            month = ROMAN[month_text.upper()]
-        else:
-            month = next(n for stem, n in MONTHS.items() if fold(month_text).startswith(stem))
-        year = int(year_text) + (1900 if len(year_text) == 2 else 0)
-        day = int(day_text)
-        if 1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 1999:
-            best = (f"{year:04d}-{month:02d}-{day:02d}", match.start(), match.end())
+        for match in pattern.finditer(text):
+            if best and match.start() >= best[1]:
+                break
+            iso = _iso_date(*match.groups())
+            if iso:
+                best = (iso, match.start(), match.end())
+                break
     return best
+
+
+def _iso_date(day_text: str, month_text: str, year_text: str) -> str | None:
+    if month_text.isdigit():
+        month = int(month_text)
+    elif re.search(r"[A-Za-zА-Яа-я\\|]", month_text) and re.fullmatch(
+        r"[IVX]+", month_text.translate(ROMAN_OCR)
+    ):
+        month = ROMAN.get(month_text.translate(ROMAN_OCR), 0)
+    elif month_text.isalpha():
+        month = next(n for stem, n in MONTHS.items() if fold(month_text).startswith(stem))
+    else:
+        return None
+    year = int(year_text) + (1900 if len(year_text) == 2 else 0)
+    day = int(day_text)
+    if 1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 1999:
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
 
 
 def _number(item_no: str) -> int:
@@ -714,11 +736,10 @@ class _Parser:
         return result
 
     def parse_meeting(self, ordinal: int, start: int, end: int, result: DocumentParse) -> None:
-        labels = find_labels(self.text, start, end, self.settings)
         two_columns = TWO_COLUMN_LABELS.search(self.text, start, end)
-        if two_columns:
-            labels = []  # heard and decision share each line: items are the numbered rows
-        item_starts = self.item_starts(two_columns.end() if two_columns else start, end, labels)
+        body_from = two_columns.end() if two_columns else start
+        labels = find_labels(self.text, body_from, end, self.settings)
+        item_starts = self.item_starts(body_from, end, labels, bool(two_columns))
         body_start = item_starts[0][0] if item_starts else end
         header_start = HEADER.search(self.text, start, body_start)
         meeting = self.header(
@@ -733,10 +754,11 @@ class _Parser:
             signature = SIGNATURE.search(self.text, item_start, item_end)
             if signature and i + 1 == len(item_starts):
                 item_end = signature.start()
-            if two_columns:
+            item_labels = [label for label in labels if item_start <= label.start < item_end]
+            if not item_labels and (two_columns or labels):
+                # heard and decision side by side (or an item that lost its labels among labelled ones)
                 self.parse_two_column_item(meeting, item_start, item_end, item_no, result)
                 continue
-            item_labels = [label for label in labels if item_start <= label.start < item_end]
             self.parse_item(meeting, item_start, item_end, item_no, item_labels, result)
 
     def parse_two_column_item(
@@ -759,19 +781,36 @@ class _Parser:
         result.items.append(item)
         self.fill_cases(item, (body_start, end), (body_start, end), 0)
 
-    def item_starts(self, start: int, end: int, labels: list[Label]) -> list[tuple[int, str | None]]:
+    def item_starts(
+        self, start: int, end: int, labels: list[Label], numbered_rows: bool = False
+    ) -> list[tuple[int, str | None]]:
+        """Where each item starts, with its number: at each СЛУШАЛИ label, else at each numbered line.
+
+        Under a two-column heading (`numbered_rows`) the items are the numbered rows, and those that OCR
+        reflowed into labelled text start at their labels.
+        """
         heard = [label for label in labels if label.kind == "heard"]
-        if heard:
-            starts = []
-            for label in heard:
-                line_start = max(self.text.rfind("\n", start, label.start) + 1, start)
-                item_no = label.item_no
-                number_line = self._number_line_before(start, line_start)
-                if number_line and not item_no:
-                    line_start, item_no = number_line.start(), number_line.group(1)
-                starts.append((line_start, item_no))
-            return starts
+        labelled = self._labelled_starts(start, end, heard) if heard else []
+        if heard and not numbered_rows:
+            return labelled
+        first_labelled = labelled[0][0] if labelled else end
+        rows = [row for row in self._numbered_starts(start, end) if row[0] < first_labelled]
+        return sorted(labelled + rows)
+
+    def _labelled_starts(self, start: int, end: int, heard: list[Label]) -> list[tuple[int, str | None]]:
         starts = []
+        for label in heard:
+            line_start = max(self.text.rfind("\n", start, label.start) + 1, start)
+            after = NUMBER_AFTER_LABEL.match(self.text, label.end)
+            item_no = label.item_no or (after.group(1) if after else None)
+            number_line = self._number_line_before(start, line_start)
+            if number_line and not item_no:
+                line_start, item_no = number_line.start(), number_line.group(1)
+            starts.append((line_start, item_no))
+        return sorted(starts + self._unlabelled_between(starts, start, end))
+
+    def _numbered_starts(self, start: int, end: int) -> list[tuple[int, str | None]]:
+        starts: list[tuple[int, str | None]] = []
         previous: str | None = None
         for match in NUMBERED_ITEM.finditer(self.text, start, end):
             number = _number(match.group(1))
@@ -789,6 +828,26 @@ class _Parser:
             previous = match.group(1)
             starts.append((match.start(), match.group(1)))
         return starts
+
+    def _unlabelled_between(
+        self, labelled: list[tuple[int, str | None]], start: int, end: int
+    ) -> list[tuple[int, str | None]]:
+        """Items written without labels among labelled ones (OCR of two columns often loses the labels of
+        a few items): a numbered line opening on a subject ("4. О выполнении …", "11. Персональное дело …")
+        whose number lies between those of the labelled items around it (or a little after the last)."""
+        found: dict[str, int] = {}
+        for match in ITEM_OPENING.finditer(self.text, start, end):
+            before = [no for position, no in labelled if position < match.start() and no]
+            after = [no for position, no in labelled if position > match.start() and no]
+            if not before:
+                continue
+            number = _number(match.group(1))
+            upper = _number(after[0]) if after else _number(before[-1]) + UNLABELLED_TAIL
+            if _number(before[-1]) < number < upper and not self._inside_list(
+                match.start(), start, None, number
+            ):
+                found[match.group(1)] = match.start()  # the last line with that number: sub-points come first
+        return [(position, number) for number, position in found.items()]
 
     def _number_line_before(self, start: int, line_start: int) -> re.Match[str] | None:
         """An item number standing alone on the line above a label ("1." / СЛУШАЛИ:)."""
