@@ -32,10 +32,45 @@ from bureaucli.records import ACCUSATIONS, DECISIONS, SECTORS
         ("Просить прокурора привлечь его к уголовной ответственности.", ["refer_to_prosecution"]),
         ("Вопрос решить после окончания следствия.", ["other"]),
         ("Утвердить т. Иванова директором завода.", []),
+        (
+            "Вывести т. Сорокина из состава пленума горкома и исключить из рядов ВКП(б).",
+            ["remove_from_post", "expel"],
+        ),
+        ("Из состава пленума вывести, из партии исключить.", ["remove_from_post", "expel"]),
+        ("Освободить от обязанностей секретаря райкома.", ["remove_from_post"]),
+        ("Бюро исключило из партии Петрова. Дело передано в органы НКВД.", ["expel", "refer_to_prosecution"]),
+        ("Материалы о Бычкове переданы прокурору.", ["refer_to_prosecution"]),
+        ("Корепанов снят с работы, Фомина освобождена от работы.", ["remove_from_post"]),
+        ("Восстановить в правах члена партии.", ["reinstate"]),
+        ("В просьбе отказать.", ["other"]),
+        ("Решение райкома отменить.", ["overturn_decision"]),
+        ("Выговор, объявленный бюро обкома 11.ХТТ-36 г., снять.", ["lift_penalty"]),
     ],
 )
 def test_decisions(text, expected):
     assert code_decisions(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("decision", "heard", "expected"),
+    [
+        (
+            "В апелляции отказать, решение горкома оставить в силе.",
+            "о переводе ее из членов в кандидаты",
+            ["demote"],
+        ),
+        ("Апелляцию отклонить.", "на решение об исключении его из партии", ["expel"]),
+        ("Апелляцию отклонить.", "", ["expel"]),
+        ("Решение о снятии его с работы утвердить.", "", ["remove_from_post"]),
+        (
+            "Решение парткомиссии о восстановлении отменить, решение обкома об исключении утвердить.",
+            "",
+            ["overturn_decision", "expel"],
+        ),
+    ],
+)
+def test_upheld_appeals_take_the_appealed_penalty(decision, heard, expected):
+    assert code_decisions(decision, heard) == expected
 
 
 @pytest.mark.parametrize(
@@ -53,6 +88,7 @@ def test_decisions(text, expected):
         ("за буржуазно-националистическую деятельность и шпионаж", {"nationalism", "espionage"}),
         ("за отрыв от партии и нарушение партийной дисциплины", {"passivity", "other"}),
         ("о правооппортунистических взглядах", {"right_deviation"}),
+        ("за зажим критики и грубость с посетителями", {"other"}),
     ],
 )
 def test_accusations(text, expected):
@@ -76,6 +112,8 @@ def test_codes_stay_in_vocabulary():
         ("заведующего магазином сельпо", None, "trade_supply"),
         ("председателя райисполкома", None, "soviet"),
         ("следователя районной прокуратуры", None, "justice_security"),
+        ("заведующего горторготделом", None, "trade_supply"),
+        ("ткача", None, "industry"),
         ("счетовода", None, "other"),
         (None, None, None),
     ],

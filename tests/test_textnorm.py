@@ -48,3 +48,30 @@ def test_offsets_map_back_to_the_original():
 def test_old_orthography_is_folded():
     assert normalize("Совѣтъ постановилъ исключить").text == "Совет постановил исключить"
     assert fold("Ёлкин") == "елкин"
+
+
+def test_ocr_damage_to_single_letters_initials_and_item_numbers():
+    result = normalize("5. C Л У Ш А Л И: т. Зориной К.K., c ним\n8 ба. СЛУШАЛИ:\n$8 9. О").text
+    assert "СЛУШАЛИ: т. Зориной К.К., с ним" in result
+    assert "§ 6а. СЛУШАЛИ:" in result
+    assert "§ 9. О" in result
+    assert normalize("Дело Мальцевой 3.Л. и 0. П. Довгань, Ковтун 0.0.").text == (
+        "Дело Мальцевой З.Л. и О. П. Довгань, Ковтун О.О."
+    )
+    assert normalize("От. Т.С. Богоявленском").text == "О т. Т.С. Богоявленском"
+
+
+def test_digits_and_roman_numerals_are_left_alone():
+    for text in ("от 6.3.37 г.", "пункту 6. Обязать", "XII съезд и I квартал", "10.03.37", "the CEKA"):
+        assert normalize(text).text == text
+
+
+def test_pre_reform_prefixes_and_folio_forms():
+    assert normalize("о возстановленіи").text == "о восстановлении"
+    result = normalize("ей [л. 50] далее /л. 51/ и <<л. 49 об.>> конец").text
+    assert "л." not in result and "конец" in result
+
+
+def test_item_number_alone_above_a_label_is_not_a_page_number():
+    lines = [line for line in normalize("1.\nСЛУШАЛИ:\nдело\n- 2 -\nдалее").text.splitlines() if line.strip()]
+    assert lines == ["1.", "СЛУШАЛИ:", "дело", "далее"]

@@ -20,6 +20,7 @@ LATIN_TO_CYRILLIC = str.maketrans(
 )
 DIGIT_TO_CYRILLIC_UPPER = {"0": "О", "6": "Б", "3": "З"}
 DIGIT_TO_CYRILLIC_LOWER = {"0": "о", "6": "б", "3": "з"}
+DIGIT_FOR_LETTER = {"б": "6", "з": "3", "о": "0"}
 OLD_LETTERS = str.maketrans("іІѣѢѳѲѵѴ", "иИеЕфФиИ")
 ROMAN_NUMERAL = re.compile(r"^[IVXLCM]+$")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
@@ -128,7 +129,18 @@ MIXED_TOKEN = re.compile(r"[A-Za-zА-Яа-яЁё0-9]+")
 LATIN_WORD = re.compile(r"(?<![A-Za-zА-Яа-яЁё])[A-Za-z]+(?![A-Za-zА-Яа-яЁё])")
 PARTY_NAME = re.compile(r"(?i)\bВКП?\s*[(/]\s*[б6b]\s*[)/]")
 ZERO_PREPOSITION = re.compile(r"(?<![\w.,])(?:[0О][6б]|0)(?=[ \t]+[а-яёА-ЯЁ])")
-SECTION_SIGN = re.compile(r"(?m)(^[ \t]*|(?<=[:;])[ \t]*)(?:\$[ \t]*|8[ \t]+)(?=\d{1,3}[а-я]?\.[ \t])")
+SECTION_SIGN = re.compile(
+    r"(?m)(^[ \t]*|(?<=[:;])[ \t]*)(?:\$[ \t]*(?:8[ \t]+)?|8[ \t]+)(?=\d{1,3}[а-я]?\.[ \t])"
+)
+ITEM_NUMBER_LETTER = re.compile(r"(?m)((?:^|(?<=[:;]))[ \t]*(?:§|\$|8|п\.)[ \t]*)([бБзЗоО])(?=[а-я]?\.[ \t])")
+"""An item number whose digit OCR read as a letter: "§ ба." for § 6а, "п. З." for п. 3."""
+INITIAL_DIGIT = re.compile(
+    r"(?<=[А-ЯЁа-яё][ \t])[036](?=\.\s?[А-ЯЁ036]\.(?!\d))|(?<![\w.])[036](?=\.\s?[А-ЯЁ036]\.\s?[А-ЯЁ][а-яё])"
+    r"|(?<=[А-ЯЁ036]\.)[036](?=\.(?!\d))"
+)
+"""An initial read as a digit: "Мальцевой 3.Л.", "0. П. Довгань", "Ковтун О.0."."""
+O_TITLE = re.compile(r"(?<![\w.])От\.(?=[ \t]*[А-ЯЁ])")
+""""О т." read as "От." (not a word with a dot) before a name."""
 YEAR_ABBREVIATION = re.compile(r"(?<=\d)([ \t]*)Е\.(?=[\s,;)])")
 STAMP_DEBRIS = re.compile(r"[■•●▪□◆¤|¦~^]")
 FINAL_HARD_SIGN = re.compile(r"(?<=[а-яёА-ЯЁ])[ъЪ](?![а-яёА-ЯЁ])")
@@ -176,7 +188,10 @@ def normalize(text: str) -> NormalizedText:
     result = _rewrite(result, ZERO_PREPOSITION, lambda m: "Об" if len(m.group(0)) == 2 else "О")
     result = _rewrite(result, LETTER_SPACED, lambda m: m.group(0).replace(" ", ""))
     result = _rewrite(result, LINE_END_HYPHEN, lambda m: "")
+    result = _rewrite(result, ITEM_NUMBER_LETTER, lambda m: m.group(1) + DIGIT_FOR_LETTER[m.group(2).lower()])
     result = _rewrite(result, SECTION_SIGN, lambda m: m.group(1) + "§ ")
+    result = _rewrite(result, INITIAL_DIGIT, lambda m: DIGIT_TO_CYRILLIC_UPPER[m.group(0)])
+    result = _rewrite(result, O_TITLE, lambda m: "О т.")
     result = _rewrite(result, YEAR_ABBREVIATION, lambda m: m.group(1) + "г.")
     return result
 
