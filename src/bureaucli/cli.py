@@ -287,7 +287,7 @@ def _run_names(app: AppContext, ws: Workspace, catalog: Catalog) -> NamesReport:
 @click.option("--no-bom", is_flag=True, help="Write CSV without the UTF-8 BOM that Excel needs.")
 @pass_app
 def export(app: AppContext, fmt: str | None, out_dir: Path | None, no_bom: bool) -> None:
-    """Write the tables: cases, documents, pages, meetings, items, mentions, persons, failures.
+    """Write the tables: cases, documents, pages, meetings, items, mentions, persons, review_pairs, failures.
 
     Example: bureau export --format csv --out ~/fond_1290_tables
     """
@@ -344,6 +344,7 @@ def run(app: AppContext, scheduler: str | None) -> None:
         f"{counts['personal_cases']} personal case(s) of {named.persons} person(s)"
         + (f", {review} flagged for review" if review else "")
         + f".\nTables: {_relative(exported.out_dir, ws.root)} (cases.csv opens in Excel; *.parquet for pandas/DuckDB)."
+        + "\nPlots and a checklist of what to fix: bureau report"
     )
     if failures:
         warn(f"{failures} input(s) or page(s) failed; `bureau status` lists them with the reasons")
