@@ -162,6 +162,15 @@ def _appealed_penalties(text: str) -> list[str]:
     return [code for code in codes if code != "reprimand" or "severe_reprimand" not in codes]
 
 
+HISTORY = re.compile(
+    r"\b(?:ранее\s+|был[аи]?\s+)?исключ[её]н\w*\s+(?:[^.;()]{0,40}?\s)?в\s+\d{4}(?:\s*г(?:ода)?\b)?"
+    r"|\bранее\s+исключ[её]н\w*"
+    r"|\((?:строг\w+\s+)?выговор[^)]*\)?"
+)
+"""Penalties of the past that a heard text recalls ("исключен в 1935 г.", "(строгий выговор за …)"): not the
+decision, when heard and decision are read together (two-column minutes)."""
+
+
 def code_decisions(text: str, context: str = "") -> list[str]:
     """Decision codes of a decision text, in the order they are written, without repeats.
 
@@ -170,7 +179,7 @@ def code_decisions(text: str, context: str = "") -> list[str]:
     (the heard text of the item: "апелляция … на решение … о переводе в кандидаты"), else expel, the
     penalty nearly every appeal is about.
     """
-    prepared = prepare(text)
+    prepared = HISTORY.sub(lambda m: " " * len(m.group(0)), prepare(text))
     found: list[tuple[int, str]] = []
     for code, pattern in DECISION_RULES:
         for match in list(pattern.finditer(prepared)):

@@ -108,7 +108,7 @@ PLURAL_TITLE_BEFORE = re.compile(r"(?:т\.\s?т\.|тт\.)\s*$")
 CHAINED_SURNAME = re.compile(rf"\s*(?:,\s*и|,|и)\s+(?:{_TITLE}\s*)?(?P<name>(?P<s>{_SURNAME}))(?![а-яё])")
 BARE_AFTER_CUE = re.compile(
     rf"(?i:персональн\w+\s+дел[оау]|\bдел[оау]|заявлени[ея]|апелляци[яи]|об\s+аресте|материал\w*(?:\s+\w+){{0,2}}\s+на|\bо)"
-    rf"\s+(?:{_TITLE}\s*)?(?P<s>{_SURNAME})(?=\s*[,.(:]|\s+о\s|\s*$)"
+    rf"\s+(?:{_TITLE}\s*)?(?P<s>{_SURNAME})(?=\s*[,.(:]|\s+о\s|\s*$|\s+\d)"
 )
 _STOP_WORDS_TEXT = (
     "Персональное Дело Заявление Апелляция Сообщение Материалы Материал Об О При Из За На В С К По"
@@ -126,6 +126,7 @@ _STOP_WORDS_TEXT = (
 """Capitalized words that open sentences or name institutions, never surnames."""
 STOP_WORDS = {fold(word) for word in _STOP_WORDS_TEXT.split()}
 LIST_ENTRY = re.compile(r"(?m)^[ \t]*(\d{1,2})\s*[.)][ \t]+(?=\S)")
+INLINE_ENTRY = re.compile(r"(?<![\w.№/-])(\d{1,2})\s*[.)][ \t]+(?=\S)")
 INFINITIVE = re.compile(
     r"(?i)(?<![а-яё])(?:[а-яё]{2,}(?:[аяеиыо]ть|[еиы]сти|[ео]зти|йти)|[а-яё]{3,}уть)(?:ся)?(?![а-яё])"
 )
@@ -375,15 +376,27 @@ def _opens_on_name(text: str, start: int, end: int) -> bool:
 
 
 def _list_entries(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Numbered list entries (1. Иванов И.И. …) that each name a person, as (start, end) spans."""
+    """Numbered list entries (1. Иванов И.И. …) that each name a person, as spans from their numbers: one entry
+    a line, or run into the text ("исключить: 1) Иванова И.И., 2) Петрова П.П.") when numbered 1, 2, …"""
     entries = [m for m in LIST_ENTRY.finditer(text, start, end) if _opens_on_name(text, m.end(), end)]
     if len(entries) < 2 and not (entries and entries[0].group(1) == "1"):
-        return []
+        entries = _inline_entries(text, start, end)
+        if len(entries) < 2:
+            return []
     spans = []
     for i, match in enumerate(entries):
         stop = entries[i + 1].start() if i + 1 < len(entries) else end
-        spans.append((match.end(), stop))
+        spans.append((match.start(), stop))
     return spans
+
+
+def _inline_entries(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """List entries run into the text, numbered from 1 without a gap, each opening on a person."""
+    entries: list[re.Match[str]] = []
+    for match in INLINE_ENTRY.finditer(text, start, end):
+        if int(match.group(1)) == len(entries) + 1 and _opens_on_name(text, match.end(), end):
+            entries.append(match)
+    return entries
 
 
 def _heard_defendants(
@@ -395,10 +408,9 @@ def _heard_defendants(
     masked, enemy_spans = _blank(masked, ENEMY_CONTEXT, start, end)
     mentioned = [n for a, b in enemy_spans for n in find_names(text, a, b)]
     names = find_names(masked, start, end)
-    if not names:
-        bare = BARE_AFTER_CUE.search(masked, start, end)
-        if bare and _is_surname(bare.group("s")):
-            names = [PersonName(bare.start("s"), bare.end("s"), bare.group("s"))]
+    bare = BARE_AFTER_CUE.search(masked, start, names[0].start if names else end)
+    if bare and _is_surname(bare.group("s")) and not any(n.start <= bare.start("s") < n.end for n in names):
+        names.insert(0, PersonName(bare.start("s"), bare.end("s"), bare.group("s")))
     if not names:
         return [], reporters, mentioned
     defendants = [names[0]]
@@ -1050,7 +1062,7 @@ class _Parser:
         """
         outside = [(a, b) for a, b in (heard, decision) if not any(a <= e < b for e, _ in entries)]
         listed_in = heard if any(heard[0] <= e < heard[1] for e, _ in entries) else decision
-        list_start = max(listed_in[0], self.text.rfind("\n", 0, entries[0][0]))
+        list_start = entries[0][0]
         shared_text = "\n".join([self.text[a:b] for a, b in outside] + [self.text[listed_in[0] : list_start]])
         shared_codes = set(code_decisions(shared_text, self.text[heard[0] : heard[1]]))
         heard_text = self.text[heard[0] : heard[1]]
@@ -1060,7 +1072,7 @@ class _Parser:
             name = find_names(self.text, a, b)[0]
             own = self.text[name.end : b]
             own_codes = set(code_decisions(own))
-            if not (own_codes or shared_codes - {"other"} or (personal and shared_codes)):
+            if not ((own_codes | shared_codes) - {"other"} or (personal and (own_codes or shared_codes))):
                 continue
             own_decision = own.strip() if own_codes else shared_text.strip()
             defendants.append(
