@@ -94,6 +94,10 @@ DECISION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("upheld", r"\b(?:утвердить|подтвердить)\s+решени\w*[^.;]{0,120}"),
         ("upheld", r"\bапелляци\w*[^.;]{0,80}?\b(?:отклонить|оставить\s+без\s+удовлетворения)"),
         ("upheld", r"\bв\s+апелляци\w*\s+(?:[^.;]{0,60}?\s)?отказать"),
+        (
+            "approved",
+            r"\b(?:принять|утвердить|согласиться\s+с)\s+(?:предложени|постановлени|заключени)\w*[^.;]{0,150}",
+        ),
         ("expel", r"\bисключить\b|\bисключ[её]н\w*\b|\bисключаются\b|\bисключил[аои]?\b"),
         ("severe_reprimand", r"\bстрог\w+\s+выговор\w*"),
         ("reprimand", r"\bвыговор\w*"),
@@ -139,7 +143,13 @@ OTHER_DECISION = re.compile(
 APPEALED_PENALTIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (code, re.compile(pattern))
     for code, pattern in (
+        ("lift_penalty", r"\bсняти\w*\s+(?:[^.;]{0,30}?\s)?(?:(?:парт)?взыскани|(?:строг\w+\s+)?выговор)"),
         ("expel", r"\bисключени|\bисключ[её]н"),
+        ("reinstate", r"\bвосстановлени"),
+        (
+            "refer_to_prosecution",
+            r"\bпередач\w*\s+[^.;]{0,40}?(?:нквд|прокурор|суд)|\bпривлечени\w*\s+к\s+\w*\s*ответственност",
+        ),
         ("demote", r"\bперевод\w*\s+[^.;]{0,60}?\bв\s+(?:кандидат|сочувствующ)"),
         (
             "remove_from_post",
@@ -149,7 +159,8 @@ APPEALED_PENALTIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("reprimand", r"\bвыговор"),
     )
 )
-"""Penalties named as nouns ("об исключении", "о переводе в кандидаты") in an appeal that is turned down."""
+"""Decisions named as nouns ("об исключении", "о переводе в кандидаты", "о восстановлении") in a decision
+that upholds or approves another body's one."""
 
 
 def _appealed_penalties(text: str) -> list[str]:
@@ -188,6 +199,8 @@ def code_decisions(text: str, context: str = "") -> list[str]:
                     _appealed_penalties(match.group(0)) or _appealed_penalties(prepare(context)) or ["expel"]
                 )
                 found.extend((match.start(), penalty) for penalty in upheld)
+            elif code == "approved":
+                found.extend((match.start(), penalty) for penalty in _appealed_penalties(match.group(0)))
             else:
                 found.append((match.start(), code))
             prepared = _blank(prepared, match.span())

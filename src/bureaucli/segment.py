@@ -150,6 +150,11 @@ NON_PERSONAL_CUE = re.compile(
     r"(?i)^\W*(?:об?\s+)?(?:утверждени|назначени|приеме|выдвижени|созыве|подготовк|ходе|выполнени|состояни|итог|"
     r"отчет|план|работе\s+(?!тов|т\.)|организаци|проведени|мероприяти|распределени|командировани)"
 )
+APPOINTMENT = re.compile(
+    r"(?i)\b(?:утвердить|назначить|выдвинуть|командировать|премировать|наградить|объявить\s+благодарность"
+    r"|рекомендовать|принять\s+в\s+(?:члены|кандидаты)|перевести\s+из\s+кандидатов\s+в\s+члены|избрать)\b"
+)
+"""A decision that appoints, promotes or rewards: with no penalty, the item ("О т. X") is no personal case."""
 APPOINTMENT_CLAUSE = re.compile(
     r"(?i)в\s+связи\s+с\s+(?:\w+\s+){0,2}?(?:переход|уход|болезн|отъезд|выдвижени|назначени|учеб|перевод|направлени"
     r"|избрани|призыв|переезд|выезд|командировани)"
@@ -588,9 +593,10 @@ BIRTH_YEAR = re.compile(
 )
 PLACE_OF_WORK = re.compile(r"(?i)место\s+работы\s*[—–-]\s*([^).;,]+)")
 NOT_A_POST = re.compile(
-    rf"(?i)\s*(?:{PARTY_STATUS.pattern[4:]}|\d|рожд|п/б|к/к|партбилет|г\.\s*р\.|г\.\s+[А-ЯЁ])"
+    rf"(?i)\s*(?:{PARTY_STATUS.pattern[4:]}|\d|рожд|п/б|к/к|партбилет|г\.\s*р\.|г\.\s+[А-ЯЁ]|[^()]*\bот\s+\d|см\.|ср\.)"
 )
-"""An appositive that is a party status, a birth year, a card or a town ("г. Харьков"), not a post."""
+"""An appositive that is a party status, a birth year, a card, a town ("г. Харьков") or a reference to an
+earlier decision ("ПБ от 2.IX.28 г."), not a post."""
 ENDS_POSTS = re.compile(
     r"(?i)\s*(?:о|об|на|за|как|ранее|котор\w+|что|по|при|из|в|с|и|а|обвиняем\w*|исключенн\w*|осужденн\w*|"
     r"арестованн\w*|докл\w*|т\.|тов\.|сын\w*|доч\w*|жена|вдова|брат|отец|место\s+работы)(?![а-яё])|\s*\(?докл"
@@ -937,7 +943,7 @@ class _Parser:
         heard_start = heard_label.end if heard_label else start
         item_no = heard_label.item_no if heard_label else None
         number = re.match(
-            r"\s*(?:§\s*|п\.\s*|пункт\s+)?(\d{1,3}[а-я]?)\s*[.)]\s+", self.text[heard_start:end]
+            r"\s*(?:§\s*|п\.\s*|пункт\s+)?(\d{1,3}[а-я]?)\s*[.)]\s+(?:[—–-]\s+)?", self.text[heard_start:end]
         )
         if number:
             item_no = item_no or number.group(1)
@@ -1034,7 +1040,12 @@ class _Parser:
         if entries:
             return self.list_defendants(heard, decision, entries), [], []
         names, reporters, mentioned = _heard_defendants(self.text, *heard)
-        personal = PERSONAL_CUE.search(heard_text) and not NON_PERSONAL_CUE.search(heard_text)
+        decision_text = self.text[decision[0] : decision[1]]
+        personal = (
+            PERSONAL_CUE.search(heard_text)
+            and not NON_PERSONAL_CUE.search(heard_text)
+            and not (APPOINTMENT.search(decision_text) and not code_decisions(decision_text, heard_text))
+        )
         if names and personal:
             starts = [heard[0], *(n.end for n in names[:-1])]
             after_all = self.text[names[-1].end : heard[1]]
