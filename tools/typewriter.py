@@ -150,9 +150,14 @@ def _fade_field(size: tuple[int, int], rng: np.random.Generator, strength: float
 
 
 def _type_sheet(
-    lines: list[TypedLine], font: ImageFont.FreeTypeFont, dpi: int, spoil: Degradation, rng: random.Random
+    lines: list[TypedLine],
+    font: ImageFont.FreeTypeFont,
+    dpi: int,
+    sheet_inches: tuple[float, float],
+    spoil: Degradation,
+    rng: random.Random,
 ) -> Image.Image:
-    width, height = round(PAGE_INCHES[0] * dpi), round(PAGE_INCHES[1] * dpi)
+    width, height = round(sheet_inches[0] * dpi), round(sheet_inches[1] * dpi)
     paper = rng.randint(*spoil.paper)
     sheet = Image.new("L", (width, height), paper)
     draw = ImageDraw.Draw(sheet)
@@ -203,14 +208,18 @@ def render(
     font: str = "cmu",
     seed: int = 0,
     rotation: float | None = None,
+    sheet_inches: tuple[float, float] = PAGE_INCHES,
 ) -> list[RenderedPage]:
-    """Typewritten sheets of `text`; `rotation` overrides the random skew of the quality level."""
+    """Typewritten sheets of `text`; `rotation` overrides the random skew of the quality level.
+
+    `sheet_inches` (width, height) shortens the sheet for small, fast test pages; lines keep their length.
+    """
     if layout not in ("plain", "columns") or quality not in QUALITIES:
         raise ValueError(f"unknown layout {layout!r} or quality {quality!r}")
     spoil = DEGRADATIONS[quality]
     rng = random.Random(seed)
     typeface = ImageFont.truetype(str(FONTS[font]), round(FONT_POINTS_AT_300DPI * dpi / 300))
-    per_sheet = int((PAGE_INCHES[1] - 2 * MARGIN_INCHES) * dpi // (typeface.size * LINE_PITCH))
+    per_sheet = int((sheet_inches[1] - 2 * MARGIN_INCHES) * dpi // (typeface.size * LINE_PITCH))
     lay_out = column_lines if layout == "columns" else plain_lines
     pages: list[RenderedPage] = []
     for page_text in text.strip("\f\n").split("\f"):
@@ -218,7 +227,7 @@ def render(
         sheets = [typed[start : start + per_sheet] for start in range(0, max(len(typed), 1), per_sheet)]
         for sheet_lines in sheets:
             turn = rng.uniform(-spoil.max_rotation, spoil.max_rotation) if rotation is None else rotation
-            image = _type_sheet(sheet_lines, typeface, dpi, spoil, rng)
+            image = _type_sheet(sheet_lines, typeface, dpi, sheet_inches, spoil, rng)
             image = _spoil(image, spoil, seed * 1000 + len(pages), turn)
             # An overflowing page is split by sheet lines; its truth then is the sheet's own text.
             page_truth = truth if len(sheets) == 1 else [_line_text(line) for line in sheet_lines]

@@ -31,7 +31,7 @@ from bureaucli.errors import BureauError, MissingDependencyError
 from bureaucli.settings import OcrSettings
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-rus"
-PREPROCESSING_VERSION = 1
+PREPROCESSING_VERSION = 2
 """Bump when preprocessing or layout code changes what OCR produces, so cached pages are redone."""
 RUN_ONLY_SETTINGS = frozenset({"workers", "page_timeout", "low_confidence", "scheduler", "retries"})
 """OCR settings that change how pages are run or flagged but never the text they give."""
@@ -76,7 +76,7 @@ class OcrPageResult:
     skew_angle: float
     """Degrees measured, counter-clockwise positive (0.0 if not deskewed)."""
     preprocessing: tuple[str, ...]
-    """Steps applied, e.g. ("render:300dpi", "grayscale", "upscale:150->300", "deskew:-1.20")."""
+    """Steps applied, e.g. ("render:300dpi", "grayscale", "upscale:150->300", "denoise", "deskew:-1.20")."""
     seconds: float
 
 
