@@ -299,3 +299,54 @@ def test_annotated_fixture(name):
                 if person[field] is not None:
                     assert _key(getattr(case, field)) == _key(person[field]), (person["surname_nom"], field)
     assert_spans_are_exact(pages, parse)
+
+
+def test_running_header_repeating_the_protocol_number_is_no_new_meeting():
+    pages = [
+        PageText(
+            1,
+            "ПРОТОКОЛ № 22\nзаседания бюро горкома ВКП(б)\nот 3 февраля 1938 г.\n\n"
+            "2. СЛУШАЛИ: Дело т. Вильнер Э.Г., врача городской больницы,\n",
+        ),
+        PageText(
+            2,
+            "Протокол № 22 заседания бюро ГК ВКП(б)\nо сокрытии социального происхождения.\n"
+            "ПОСТАНОВИЛИ: Вильнер Э.Г. из кандидатов в члены ВКП(б) исключить.\n",
+        ),
+    ]
+    parse = parse_document(pages, SegmentSettings())
+    assert len(parse.meetings) == 1
+    assert cases_of(parse) == [("2", "Вильнер Э.Г.", ["expel"])]
+    assert "Протокол" not in parse.items[0].heard_text
+    assert parse.items[0].cases[0].accusations == ["concealed_origin"]
+
+
+def test_extract_without_labels_word_and_archival_reference():
+    text = (
+        "Из протокола № 14 заседания бюро Омского горкома ВКП(б)\nот 2 апреля 1937 г.\n\n"
+        "Слушали: 3. Персональное дело т. Рябова Г.Г., заведующего горфо.\n"
+        "Постановили: Рябова Г.Г. с работы снять, из партии исключить.\n\n"
+        "РГАСПИ. Ф. 17. Оп. 21. Д. 3624. Л. 112. Подлинник.\n"
+    )
+    parse = parse_document([PageText(1, text)], SegmentSettings())
+    assert (parse.meetings[0].protocol_no, parse.meetings[0].date) == ("14", "1937-04-02")
+    assert cases_of(parse) == [("3", "Рябова Г.Г.", ["remove_from_post", "expel"])]
+    assert "РГАСПИ" not in parse.items[0].decision_text
+
+
+def test_resolution_with_numbered_points_is_read_as_prose():
+    text = (
+        "ПОСТАНОВЛЕНИЕ\nбюро Кировского обкома ВКП(б)\nот 17 марта 1937 г.\n\n"
+        "Бюро обкома ВКП(б) постановляет:\n"
+        "1. Исключить из рядов ВКП(б) бывшего директора кожевенного завода Петрова Ивана Семеновича "
+        "за связь с врагами народа, дело о нем передать в органы НКВД.\n"
+        "2. Секретаря райкома т. Ветошкина Е.А. с работы снять, объявить ему строгий выговор.\n"
+        "3. Обязать райком ВКП(б) в месячный срок рассмотреть все апелляции.\n"
+    )
+    parse = parse_document([PageText(1, text)], SegmentSettings())
+    assert parse.meetings[0].body == "бюро Кировского обкома ВКП(б)"
+    assert cases_of(parse) == [
+        (None, "Петрова Ивана Семеновича", ["expel", "refer_to_prosecution"]),
+        (None, "Ветошкина Е.А.", ["remove_from_post", "severe_reprimand"]),
+    ]
+    assert parse.items[0].cases[1].position == "Секретаря райкома"

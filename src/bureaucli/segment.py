@@ -165,13 +165,10 @@ SIGNATURE = re.compile(
     r"(?m)^[ \t]*(?:(?:Зам\.|И\.\s?о\.|Первый|Второй|Ответственный|Технический)\s+)?"
     r"(?:Секретарь|Председатель|Председательствующий|Зав\.|Верно|Выписка верна|ВЕРНО|СЕКРЕТАРЬ|Подпись)\b"
 )
-HEADER = re.compile(r"(?mi)^[ \t]*(?:выписка\s+из\s+)?протокол\w*(?=\s*(?:№|заседани|закрыт|$|\d))")
-PROSE_MEETING = re.compile(
-    r"(?i)\b(?:бюро|пленум|партком|партколлеги\w+|политбюро|секретариат)\b[^.]{0,80}?\b(?:рассмотрел\w*|обсудил\w*|постановил\w*|решил\w*|заседани\w*)"
-)
+HEADER = re.compile(r"(?mi)^[ \t]*(?:(?:выписка\s+)?из\s+)?протокол\w*(?=\s*(?:№|заседани|закрыт|$|\d))")
 PROTOCOL_NO = re.compile(r"№\s*(\d+(?:\s*[/\-–]\s*[\dА-Яа-я]+)?)")
 BODY = re.compile(
-    r"(?is)заседани[яеи]\s+(.{3,160}?)(?=\s+от\s|\s+[«\"]?\d{1,2}[-\s.\"»/]|\s*\n[ \t]*\n|\s*\n[ \t]*(?:г\.|от\b)|\s*$)"
+    r"(?is)(?:заседани[яеи]|собрани[яе]|постановлени[ея])\s+(.{3,160}?)(?=\s+от\s|\s+[«\"]?\d{1,2}[-\s.\"»/]|\s*\n[ \t]*\n|\s*\n[ \t]*(?:г\.|от\b)|\s*$)"
 )
 PRESENT_BLOCK = re.compile(r"(?is)(?:присутствовал\w*|председательствовал\w*)\s*:?(.*?)(?=\n[ \t]*\n|$)")
 TWO_COLUMN_LABELS = re.compile(r"(?im)^[ \t]*слушали\W+постановили\W*$")
@@ -739,8 +736,21 @@ class _Parser:
         return Mention(role, self.document.text[span.start : span.end], span)
 
     def meeting_bounds(self) -> list[int]:
-        starts = [m.start() for m in HEADER.finditer(self.text)]
-        starts = [s for i, s in enumerate(starts) if i == 0 or self.text[starts[i - 1] : s].count("\n") > 3]
+        """Where each meeting starts: at a protocol header, unless it follows the previous one closely (an
+        extract's title over the protocol's) or repeats its number (a running header)."""
+        starts: list[int] = []
+        numbers: list[str | None] = []
+        for match in HEADER.finditer(self.text):
+            line_end = self.text.find("\n", match.end())
+            number = PROTOCOL_NO.search(self.text, match.end(), line_end if line_end >= 0 else len(self.text))
+            number_text = number.group(1) if number else None
+            if starts and (
+                self.text[starts[-1] : match.start()].count("\n") <= 3
+                or (number_text is not None and number_text == numbers[-1])
+            ):
+                continue
+            starts.append(match.start())
+            numbers.append(number_text)
         if not starts:
             return [0]
         return [0, *starts[1:]]

@@ -117,7 +117,9 @@ FOLIO_LINE = re.compile(
     r"|[-–—]?[ \t]*\d{1,3}[ \t]*[-–—]?\.?(?![ \t]*\n\s*[сСcC][ \t]?[лЛ][ \t]?[уУyY])"
     r"|Продолжение протокола.*"
     r"|(?:Строго |Совершенно )?[Сс]екретно\.?|СЕКРЕТНО|(?:СТРОГО|СОВЕРШЕННО) СЕКРЕТНО|Особая папка|ОСОБАЯ ПАПКА"
-    r"|Экз\.[ \t]*№[ \t]*\d+)[ \t]*$",
+    r"|Экз\.[ \t]*№[ \t]*\d+"
+    r"|[^\n]*\bФ\.[ \t]*[А-ЯP]?-?\d+[^\n]*\bОп\.[ \t]*\d+[^\n]*"
+    r"|(?:Подлинник|Копия|Заверенная копия|Машинопись|Рукопись|Автограф)\b[^\n]{0,40})[ \t]*$",
     re.MULTILINE,
 )
 INLINE_FOLIO = re.compile(
@@ -166,12 +168,38 @@ def _running_header_pattern(text: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?m)^[ \t]*(?:{alternatives})[ \t]*$")
 
 
+PROTOCOL_TITLE = re.compile(r"(?i)(?:выписка\s+из\s+|из\s+)?протокол\w*\s*(?:№|N|#)\s*([\dА-Яа-я/-]+)")
+
+
+def _repeated_titles(text: str) -> set[int]:
+    """Offsets of lines that open a page by repeating the number of a protocol begun on an earlier page
+    ("Протокол № 22 заседания бюро ГК" atop page 2): running headers, even in a two-page document."""
+    starts: set[int] = set()
+    page_start = 0
+    for page in text.split("\f"):
+        if page_start:
+            earlier = {m.group(1) for m in PROTOCOL_TITLE.finditer(text, 0, page_start)}
+            offset = page_start
+            for line in page.splitlines(keepends=True)[:3]:
+                title = PROTOCOL_TITLE.match(line.strip())
+                if title and title.group(1) in earlier and len(line.strip()) <= 90:
+                    starts.add(offset)
+                offset += len(line)
+        page_start += len(page) + 1
+    return starts
+
+
 def normalize(text: str) -> NormalizedText:
     """The text with OCR damage repaired; `to_source` maps offsets back to `text`."""
     result = NormalizedText(text, list(range(len(text) + 1)))
     result = NormalizedText(
         text.replace("\f", "\n").replace("\r", " ").translate(OLD_LETTERS), result.source_offsets
     )
+    titles = _repeated_titles(text)
+    if titles:
+        result = _rewrite(
+            result, re.compile(r"(?m)^[^\n]*"), lambda m: "" if m.start() in titles else m.group(0)
+        )
     result = _rewrite(result, FINAL_HARD_SIGN, lambda m: "")
     result = _rewrite(
         result, OLD_VOICED_PREFIX, lambda m: m.group(1) + ("С" if m.group(0)[-1].isupper() else "с")
