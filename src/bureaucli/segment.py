@@ -84,12 +84,15 @@ ROMAN = {
 _MONTH_WORD = r"(январ[яь]|феврал[яь]|марта?|апрел[яь]|ма[яй]|июн[яь]|июл[яь]|августа?|сентябр[яь]|октябр[яь]|ноябр[яь]|декабр[яь])"
 DATE_PATTERNS = (
     re.compile(rf"(?i)\b(\d{{1,2}})(?:-?го)?[\"»”’'`]?(?:\s*-\s*|\s+){_MONTH_WORD}\s+(\d{{4}})(?!\d)"),
+    re.compile(r"(?i)\b(\d{1,2})(?:-?го)?[\"»”’'`]?(?:\s*-\s*|\s+)([а-яё]{5,9})\s+(\d{4})(?!\d)"),
     re.compile(r"\b(\d{1,2})\s*[./]\s*([IVXТT1lІі|\\УYХ]{1,5})\s*[.\-–/]\s*(\d{2,4})(?!\d)"),
     re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2,4})(?!\d)"),
 )
 ROMAN_OCR = str.maketrans("ТT1lІі|\\УYХ", "IIIIIIIVVVX")
 """What OCR makes of the strokes of a Roman month ("10.Т1Т-36" for 10.III-36, "26.\\ТТТ-36" for 26.VIII-36)."""
 
+_ITEM_MARK = r"(?:§\s*|[пП][.,]\s*|пункт\s+)"
+"""What may stand before an item number: §, п. (OCR: П. or п,), пункт."""
 _CAP = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
 _UPPER = r"[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?"
 _SURNAME = rf"(?:{_CAP}|{_UPPER})"
@@ -173,9 +176,9 @@ BODY = re.compile(
 PRESENT_BLOCK = re.compile(r"(?is)(?:присутствовал\w*|председательствовал\w*)\s*:?(.*?)(?=\n[ \t]*\n|$)")
 TWO_COLUMN_LABELS = re.compile(r"(?im)^[ \t]*слушали\W+постановили\W*$")
 PRESENT_NAME = re.compile(rf"({_CAP})(?:\s+{_INITIALS})?(?![а-яё])")
-NUMBERED_ITEM = re.compile(r"(?m)^[ \t]*(?:§\s*|п\.\s*|пункт\s+)?(\d{1,3}[а-я]?)\s*[.)][ \t]*(?=\S)")
+NUMBERED_ITEM = re.compile(rf"(?m)^[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)][ \t]*(?=\S)")
 LABEL_TOKEN = re.compile(
-    r"(?m)^[ \t]*(?P<prefix>(?:§\s*|п\.\s*)?(?:\d{1,3}[а-я]?\s*[.)]\s*|[^\s\d]{1,2}[.),]\s+)?)"
+    rf"(?m)^[ \t]*(?P<prefix>{_ITEM_MARK}?(?:\d{{1,3}}[а-я]?\s*[.)]\s*|[^\s\d]{{1,2}}[.),]\s+)?)"
     r"(?P<label>[А-ЯЁа-яёA-Za-z0-9]{2,14})(?: (?P<rest>[А-ЯЁа-яёA-Za-z0-9]{2,12}))?"
 )
 LABEL_END = re.compile(r"[ \t]*(?:[:;,\-—–.]|\n|$)")
@@ -183,13 +186,13 @@ LABEL_END = re.compile(r"[ \t]*(?:[:;,\-—–.]|\n|$)")
 UNLABELLED_TAIL = 4
 """After the last labelled item, unlabelled items are looked for up to this many numbers on."""
 ITEM_OPENING = re.compile(
-    r"(?m)^[ \t]*(?:§\s*|п\.\s*)?(\d{1,3}[а-я]?)\s*[.)][ \t]*"
+    rf"(?m)^[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)][ \t]*"
     r"(?=Об?\s|Персональн|Дело\s|Заявлени|Апелляци|Сообщени|Информаци|Выписк|Просьб|Ходатайств|Разное)"
 )
 """A numbered line that opens an item by its subject, not a sub-point of a decision ("2. Обязать …")."""
-NUMBER_AFTER_LABEL = re.compile(r"[ \t]*(?:§\s*|п\.\s*|пункт\s+)?(\d{1,3}[а-я]?)\s*[.)]\s")
+NUMBER_AFTER_LABEL = re.compile(rf"[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)]\s")
 """An item number written after its label ("СЛУШАЛИ: п. 5. О …")."""
-NUMBER_LINE = re.compile(r"(?m)^[ \t]*(?:§\s*|п\.\s*)?(\d{1,3}[а-я]?)\s*[.)]?[ \t]*$")
+NUMBER_LINE = re.compile(rf"(?m)^[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)]?[ \t]*$")
 
 
 @dataclass
@@ -277,6 +280,21 @@ def parse_date(text: str) -> tuple[str, int, int] | None:
     return best
 
 
+MONTH_GENITIVES = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+
+
+def _month_number(word: str) -> int:
+    """The month a (genitive) month word names; an OCR-damaged one ("сентябоя") when one letter off from
+    exactly one month (not "июпя", as near to июня as to июля); 0 when none."""
+    if re.fullmatch(_MONTH_WORD, word):
+        return next(n for stem, n in MONTHS.items() if word.startswith(stem))
+    near = [n for n, form in enumerate(MONTH_GENITIVES, start=1) if Levenshtein.distance(word, form) <= 1]
+    return near[0] if len(near) == 1 else 0
+
+
 def _iso_date(day_text: str, month_text: str, year_text: str) -> str | None:
     if month_text.isdigit():
         month = int(month_text)
@@ -285,7 +303,7 @@ def _iso_date(day_text: str, month_text: str, year_text: str) -> str | None:
     ):
         month = ROMAN.get(month_text.translate(ROMAN_OCR), 0)
     elif month_text.isalpha():
-        month = next(n for stem, n in MONTHS.items() if fold(month_text).startswith(stem))
+        month = _month_number(fold(month_text))
     else:
         return None
     year = int(year_text) + (1900 if len(year_text) == 2 else 0)
@@ -794,7 +812,7 @@ class _Parser:
     ) -> None:
         """An item whose heard and decision columns were read line by line into one text."""
         body_start = (
-            start + re.match(r"\s*(?:§\s*|п\.\s*)?\d{1,3}[а-я]?\s*[.)]\s*", self.text[start:end]).end()
+            start + re.match(rf"\s*{_ITEM_MARK}?\d{{1,3}}[а-я]?\s*[.)]\s*", self.text[start:end]).end()
         )
         item = Item(
             ordinal=len(result.items) + 1,
@@ -850,7 +868,7 @@ class _Parser:
                 and (number < _number(previous) or match.group(1) == previous)
             ):
                 continue
-            sectioned = re.match(r"[ \t]*(?:§|п\.|пункт)", match.group(0)) is not None
+            sectioned = re.match(rf"[ \t]*{_ITEM_MARK}", match.group(0)) is not None
             if not (labelled or sectioned) and self._inside_list(match.start(), start, previous, number):
                 continue
             previous = match.group(1)
@@ -953,7 +971,7 @@ class _Parser:
         heard_start = heard_label.end if heard_label else start
         item_no = heard_label.item_no if heard_label else None
         number = re.match(
-            r"\s*(?:§\s*|п\.\s*|пункт\s+)?(\d{1,3}[а-я]?)\s*[.)]\s+(?:[—–-]\s+)?", self.text[heard_start:end]
+            rf"\s*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)]\s+(?:[—–-]\s+)?", self.text[heard_start:end]
         )
         if number:
             item_no = item_no or number.group(1)
