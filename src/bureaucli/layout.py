@@ -24,6 +24,10 @@ DECIDED_LABEL = "ПОСТАНОВИЛИ"
 ITEM_NUMBER = re.compile(r"^(?:§\s*)?\d{1,3}[а-яa-z]?[.)]$|^§\s*\d{1,3}[а-яa-z]?$", re.IGNORECASE)
 TSV_COLUMNS = ("level", "page_num", "block_num", "par_num", "line_num", "word_num")
 WORD_LEVEL = 5
+SPECK_HEIGHT_SHARE = 0.4
+SPECK_MAX_CONFIDENCE = 50.0
+"""A word box lower than this share of the median word height, read with less confidence than this, is a
+speck of dirt or toner on a worn sheet, not text."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,17 @@ def words_from_tsv(tsv: str) -> list[Word]:
     return words
 
 
+def drop_specks(words: list[Word]) -> list[Word]:
+    """The words without the specks Tesseract reads as `.`, `;` or a lone letter in the margins of a worn sheet.
+
+    Left in, they shift item numbers off the left margin and hide the СЛУШАЛИ/ПОСТАНОВИЛИ heading row.
+    """
+    if not words:
+        return words
+    height = statistics.median(word.height for word in words)
+    return [w for w in words if w.height >= SPECK_HEIGHT_SHARE * height or w.conf >= SPECK_MAX_CONFIDENCE]
+
+
 def group_rows(words: list[Word]) -> list[Row]:
     """Tesseract's lines, with lines at the same height merged (psm 3/4 read columns as separate blocks)."""
     lines: dict[tuple[int, int, int], list[Word]] = {}
@@ -110,33 +125,44 @@ def char_width(words: list[Word]) -> float:
     return statistics.median(widths) if widths else 1.0
 
 
+def is_ink(word: Word) -> bool:
+    """Whether a word holds a letter or digit: dashes and dots alone are often specks read as text."""
+    return any(char.isalnum() for char in word.text)
+
+
 def find_gutter(rows: list[Row], settings: OcrSettings) -> Gutter | None:
-    """The vertical gap that the longest run of rows respects with words on both sides, if wide enough."""
-    words = [word for row in rows for word in row.words]
-    if len(rows) < settings.column_min_rows:
+    """The vertical gap that the longest run of rows respects with words on both sides, if wide enough.
+
+    Among gaps split by equally many rows the one whose run goes on longest wins: a left-column line
+    typed up to the gutter's edge must not end the table early. Specks (see `is_ink`) cross no gutter.
+    """
+    inked = [[word for word in row.words if is_ink(word)] for row in rows]
+    words = [word for row_words in inked for word in row_words]
+    if len(rows) < settings.column_min_rows or not words:
         return None
     pitch = char_width(words)
     bin_size = max(1.0, pitch / 4)
     x0 = min(word.left for word in words)
     bins = int((max(word.right for word in words) - x0) / bin_size) + 1
     covered = np.zeros((len(rows), bins), dtype=bool)
-    for index, row in enumerate(rows):
-        for word in row.words:
+    for index, row_words in enumerate(inked):
+        for word in row_words:
             covered[index, int((word.left - x0) / bin_size) : int((word.right - x0) / bin_size) + 1] = True
     ink_left = np.cumsum(covered, axis=1) > 0
     ink_right = np.cumsum(covered[:, ::-1], axis=1)[:, ::-1] > 0
     lowest, highest = int(bins * settings.column_min_share), int(bins * (1 - settings.column_min_share))
     best: Gutter | None = None
-    best_split = settings.column_min_rows - 1
+    best_rank = (0, 0)
     for candidate in range(lowest, highest + 1):
         start, split = 0, 0
         for index in range(len(rows) + 1):
             if index == len(rows) or covered[index, candidate]:
-                if split > best_split:
-                    band = _gutter_band(covered[start:index], candidate)
-                    if (band[1] - band[0]) * bin_size >= settings.column_gutter_chars * pitch:
-                        best_split = split
-                        best = Gutter(x0 + band[0] * bin_size, x0 + band[1] * bin_size, start, index - 1)
+                rank = (split, index - start)
+                if split >= settings.column_min_rows and rank > best_rank:
+                    left, right = _gap_around(inked[start:index], x0 + (candidate + 0.5) * bin_size)
+                    if right - left >= settings.column_gutter_chars * pitch:
+                        best_rank = rank
+                        best = Gutter(left, right, start, index - 1)
                 start, split = index + 1, 0
             elif ink_left[index, candidate] and ink_right[index, candidate]:
                 split += 1
@@ -170,16 +196,11 @@ def _without_margins(rows: list[Row], gutter: Gutter, settings: OcrSettings) -> 
     return Gutter(gutter.left, gutter.right, first, last)
 
 
-def _gutter_band(covered: np.ndarray, candidate: int) -> tuple[int, int]:
-    """The widest run of bins around `candidate` left blank by every row of a block."""
-    blank = ~covered.any(axis=0)
-    left = candidate
-    while left > 0 and blank[left - 1]:
-        left -= 1
-    right = candidate
-    while right + 1 < len(blank) and blank[right + 1]:
-        right += 1
-    return left, right + 1
+def _gap_around(rows: list[list[Word]], x: float) -> tuple[float, float]:
+    """The blank band around `x` that no word of these rows enters, measured from the word boxes."""
+    left = max((w.right for words in rows for w in words if w.right <= x), default=x)
+    right = min((w.left for words in rows for w in words if w.left >= x), default=x)
+    return float(left), float(right)
 
 
 def _columns_hold_text(rows: list[Row], gutter: Gutter, settings: OcrSettings) -> bool:
@@ -262,7 +283,7 @@ def _item_text(item: ItemRows, settings: OcrSettings) -> str:
 
 def two_column_text(words: list[Word], settings: OcrSettings) -> str | None:
     """The page text with each item's heard part followed by its decision, or None for a plain page."""
-    rows = group_rows(words)
+    rows = group_rows(drop_specks(words))
     gutter = find_gutter(rows, settings)
     if gutter is None:
         return None
