@@ -121,3 +121,27 @@ def test_codes_stay_in_vocabulary():
 def test_sectors(position, organization, sector):
     assert guess_sector(position, organization) == sector
     assert sector is None or sector in SECTORS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Бородина из чпенов ВКП(б) искпючить.", ["expel"]),
+        ("Объявить строгий выгавор.", ["severe_reprimand"]),
+        ("Объявить предупреждение.", ["warning"]),
+        ("Не выговаривать ему.", []),
+        ("Прекрасно работал.", []),
+    ],
+)
+def test_key_stems_survive_one_wrong_letter(text, expected):
+    assert code_decisions(text) == expected
+
+
+def test_past_penalties_recalled_in_the_heard_text_are_not_decisions():
+    text = (
+        "Заявление о восстановлении в партии (исключен в 1935 г. за пьянство). Восстановить в членах ВКП(б)."
+    )
+    assert code_decisions(text) == ["reinstate"]
+    assert code_decisions("О снятии взыскания (строгий выговор за прогулы). Взыскание снять.") == [
+        "lift_penalty"
+    ]

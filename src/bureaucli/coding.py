@@ -58,9 +58,34 @@ _CLAUSE = re.compile(r"[^.;!?\n]+")
 _WORDS = r"(?:[^.;\s]+\s+)"
 
 
+KEY_STEMS = (
+    "исключ", "выговор", "выговар", "восстанов", "освобод", "освобож", "предупред", "предупрежд", "прекрати",
+    "обсуждени", "огранич", "взыскани", "отстран", "сняти", "перевести", "кандидат", "сочувствующ",
+    "троцки", "контрреволюц", "антисоветск", "вредител", "националист", "шпион", "халатн", "бесхозяйствен",
+    "растрат", "хищени", "присвоени", "злоупотреблени", "пьянств", "разложени", "происхождени", "кулацк",
+    "религиозн", "пассивн", "бдительност", "близорукост", "дисциплин", "партбилет", "прокурор",
+)  # fmt: skip
+"""Stems the rules rest on; a word whose start is one letter off from exactly one of them, and matches
+none, is read as that stem (OCR's "искпючить", "выгавор")."""
+_WORD = re.compile(r"[а-яё]{6,}")
+
+
+def _repair_stem(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if any(word.startswith(stem) for stem in KEY_STEMS):
+        return word
+    near = {
+        stem
+        for stem in KEY_STEMS
+        if len(word) >= len(stem) and sum(a != b for a, b in zip(word, stem, strict=False)) == 1
+    }
+    return next(iter(near)) + word[len(next(iter(near))) :] if len(near) == 1 else word
+
+
 def prepare(text: str) -> str:
-    """Fold and drop the dots that do not end a clause (initials, т., г., dotted dates)."""
-    folded = fold(text)
+    """Fold, repair OCR damage to the key stems, and drop the dots that do not end a clause (initials, т.,
+    г., dotted dates)."""
+    folded = _WORD.sub(_repair_stem, fold(text))
     folded = _DOTTED_DATE.sub(lambda m: m.group(0).replace(".", "/"), folded)
     folded = _ABBREVIATION_DOT.sub(lambda m: m.group(0)[:-1] + " ", folded)
     return re.sub(r"[ \t]*\n[ \t]*", " ", folded)
