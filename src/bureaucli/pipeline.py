@@ -775,6 +775,7 @@ def ocr_stage(
     """
     settings = ws.settings.ocr
     result = OcrReport()
+    _reflag_low_confidence(catalog, settings.low_confidence)
     rows = [
         row
         for row in catalog.query(
@@ -783,7 +784,9 @@ def ocr_stage(
                FROM pages p JOIN documents d USING (doc_id) LEFT JOIN ocr_results o USING (page_id)
                WHERE d.status = 'ok' ORDER BY d.path, p.page_no"""
         )
-        if (row["needs_ocr"] or force) and selection.wants(row["doc_id"], row["path"], row["page_no"])
+        # --force re-reads PDF pages that have a text layer; a transcript has no image to read.
+        if (row["needs_ocr"] or (force and row["kind"] == "pdf"))
+        and selection.wants(row["doc_id"], row["path"], row["page_no"])
     ]
     if not rows:
         return result
@@ -837,6 +840,17 @@ def ocr_stage(
         bar.close()
         result.seconds = time.monotonic() - started
     return result
+
+
+def _reflag_low_confidence(catalog: Catalog, threshold: float) -> None:
+    """Flag the OCR'd pages against the current threshold: it is not part of the cache key, so a changed
+    threshold re-flags cached pages instead of OCRing them again. Only flags that change are written."""
+    with catalog.transaction():
+        catalog.conn.execute(
+            """UPDATE ocr_results SET low_confidence = (coalesce(mean_confidence < ?1, 0))
+               WHERE low_confidence != (coalesce(mean_confidence < ?1, 0))""",
+            (threshold,),
+        )
 
 
 def _store_ocr(catalog: Catalog, outcome: OcrPageResult, cache_key: str, low: bool) -> None:
