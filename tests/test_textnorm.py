@@ -75,3 +75,8 @@ def test_pre_reform_prefixes_and_folio_forms():
 def test_item_number_alone_above_a_label_is_not_a_page_number():
     lines = [line for line in normalize("1.\nСЛУШАЛИ:\nдело\n- 2 -\nдалее").text.splitlines() if line.strip()]
     assert lines == ["1.", "СЛУШАЛИ:", "дело", "далее"]
+
+
+def test_small_letter_surname_opening_a_list_entry():
+    text = "1) кузьмин Борис Прокофьевич, рожд.\n2) директора Ивана Петровича Сидорова"
+    assert normalize(text).text == "1) Кузьмин Борис Прокофьевич, рожд.\n2) директора Ивана Петровича Сидорова"

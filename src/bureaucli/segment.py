@@ -98,7 +98,8 @@ _UPPER = r"[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?"
 _SURNAME = rf"(?:{_CAP}|{_UPPER})"
 _INITIALS = r"[А-ЯЁ]\.\s?(?:[А-ЯЁ]\.)?"
 _PATRONYMIC = r"[А-ЯЁ][а-яё]+(?:вич|вн|ьич|ич|чн)[а-яё]{0,3}"
-_TITLE = r"(?:тов\.|т\.\s?т\.|тт\.|т\.)"
+_TITLE = r"(?:тов\.|т\.\s?т\.|т[тг]\.|т\.)"
+"""тов., т., тт. (OCR: тг.), т.т."""
 NAME = re.compile(
     rf"(?P<sfp>(?P<s1>{_SURNAME})\s+{_CAP}\s+{_PATRONYMIC})(?![а-яё])"
     rf"|(?P<fps>{_CAP}\s+{_PATRONYMIC}\s+(?P<s2>{_SURNAME}))(?![а-яё])"
@@ -107,7 +108,7 @@ NAME = re.compile(
     rf"|(?<![А-Яа-яЁё]){_TITLE}\s*(?P<ts>(?P<s5>{_SURNAME}))(?![а-яё])"
 )
 TRAILING_TITLE = re.compile(rf"\s*(?:{_TITLE}|тов)?\s*$")
-PLURAL_TITLE_BEFORE = re.compile(r"(?:т\.\s?т\.|тт\.)\s*$")
+PLURAL_TITLE_BEFORE = re.compile(r"(?:т\.\s?т\.|т[тг]\.)\s*$")
 CHAINED_SURNAME = re.compile(rf"\s*(?:,\s*и|,|и)\s+(?:{_TITLE}\s*)?(?P<name>(?P<s>{_SURNAME}))(?![а-яё])")
 BARE_AFTER_CUE = re.compile(
     rf"(?i:персональн\w+\s+дел[оау]|\bдел[оау]|заявлени[ея]|апелляци[яи]|об\s+аресте|материал\w*(?:\s+\w+){{0,2}}\s+на|\bо)"
@@ -145,7 +146,7 @@ ENEMY_CONTEXT = re.compile(
     r"|(?i:на\s+решение|решени\w+)\s+[^.;()]{0,120}"
 )
 PERSONAL_CUE = re.compile(
-    r"(?i)персональн|^\W*(?:\d+\W+)?дело\b|апелляци|заявлени|\bоб?\s+(?:тт?\.|т\.\s?т\.|тов\.)|об\s+исключени|"
+    rf"(?i)персональн|^\W*(?:\d+\W+)?дело\b|апелляци|заявлени|\bоб?\s+{_TITLE}|об\s+исключени|"
     r"(?-i:^\W*Об?\s+(?:[А-ЯЁ]\.\s?){1,2}[А-ЯЁ])|"
     r"о\s+снятии\s+(?:парт)?взыскани|восстановлени|об\s+арест|осужденн|материал\w*(?:\s+\w+){0,2}\s+на\b|выбывш|(?-i:^\W*[Оо]\s+[А-ЯЁ])"
 )
@@ -178,7 +179,7 @@ TWO_COLUMN_LABELS = re.compile(r"(?im)^[ \t]*слушали\W+постанови
 PRESENT_NAME = re.compile(rf"({_CAP})(?:\s+{_INITIALS})?(?![а-яё])")
 NUMBERED_ITEM = re.compile(rf"(?m)^[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)][ \t]*(?=\S)")
 LABEL_TOKEN = re.compile(
-    rf"(?m)^[ \t]*(?P<prefix>{_ITEM_MARK}?(?:\d{{1,3}}[а-я]?\s*[.)]\s*|[^\s\d]{{1,2}}[.),]\s+)?)"
+    rf"(?m)^[ \t]*(?P<prefix>{_ITEM_MARK}?(?:\d{{1,3}}[а-я]?\s*[.),]\s*|[^\s\d]{{1,2}}[.),]\s+)?)"
     r"(?P<label>[А-ЯЁа-яёA-Za-z0-9]{2,14})(?: (?P<rest>[А-ЯЁа-яёA-Za-z0-9]{2,12}))?"
 )
 LABEL_END = re.compile(r"[ \t]*(?:[:;,\-—–.]|\n|$)")

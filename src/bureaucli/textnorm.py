@@ -141,6 +141,10 @@ INITIAL_DIGIT = re.compile(
     r"|(?<=[А-ЯЁ036]\.)[036](?=\.(?!\d))"
 )
 """An initial read as a digit: "Мальцевой 3.Л.", "0. П. Довгань", "Ковтун О.0."."""
+LOWERCASE_SURNAME = re.compile(
+    r"(?m)(?<=^)([ \t]*\d{1,2}[.)][ \t]+)([а-яё])(?=[а-яё]+[ \t]+[А-ЯЁ][а-яё]+[ \t]+[А-ЯЁ][а-яё]+(?:вич|вна|ична|ьич)[а-я]{0,2}\b(?![ \t]+[А-ЯЁ]))"
+)
+"""A list entry whose surname OCR wrote with a small letter before a full name ("1) кузьмин Борис Прокофьевич")."""
 O_TITLE = re.compile(r"(?<![\w.])От\.(?=[ \t]*[А-ЯЁ])")
 """"О т." read as "От." (not a word with a dot) before a name."""
 YEAR_ABBREVIATION = re.compile(r"(?<=\d)([ \t]*)Е\.(?=[\s,;)])")
@@ -220,6 +224,7 @@ def normalize(text: str) -> NormalizedText:
     result = _rewrite(result, SECTION_SIGN, lambda m: m.group(1) + "§ ")
     result = _rewrite(result, INITIAL_DIGIT, lambda m: DIGIT_TO_CYRILLIC_UPPER[m.group(0)])
     result = _rewrite(result, O_TITLE, lambda m: "О т.")
+    result = _rewrite(result, LOWERCASE_SURNAME, lambda m: m.group(1) + m.group(2).upper())
     result = _rewrite(result, YEAR_ABBREVIATION, lambda m: m.group(1) + "г.")
     return result
 
