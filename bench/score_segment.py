@@ -1,6 +1,6 @@
 """Score parse_document on the dev corpus (or on OCR output of it) with the evaluate metrics.
 
-    PYTHONPATH=src .venv/bin/python bench/score_segment.py [--texts DIR] [--gold DIR] [-v]
+    PYTHONPATH=src .venv/bin/python bench/score_segment.py [--texts DIR] [--gold DIR] [-v] [--coverage]
 
 Texts are `NNN.txt` files with pages separated by form feeds; they are scored against `NNN.json` gold.
 Surnames are put in the nominative by `bureaucli.names.normalize_person` when that module exists, else
@@ -12,10 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 from bureaucli.evaluate import FIELDS, ExtractedCase, ExtractedDocument, load_gold, score
-from bureaucli.records import PageText
+from bureaucli.records import DocumentParse, PageText
 from bureaucli.segment import parse_document
 from bureaucli.settings import SegmentSettings
 
@@ -56,9 +57,26 @@ def nominative(as_written: str, context: str) -> tuple[str, str | None]:
     return person.surname, (person.initials or "")[:1] or None
 
 
-def extract(path: Path, settings: SegmentSettings) -> ExtractedDocument:
-    pages = [PageText(i + 1, text) for i, text in enumerate(path.read_text(encoding="utf-8").split("\f"))]
+COVERED = (*FIELDS, "sector")
+
+
+def coverage(parse: DocumentParse, text: str, counts: Counter[str]) -> None:
+    """Count the cases, how many have each field, need review, and have a name span that is exact."""
+    for item in parse.items:
+        for case in item.cases:
+            counts["cases"] += 1
+            counts.update(name for name in COVERED if getattr(case, name) is not None)
+            counts["needs_review"] += bool(case.review_reasons)
+            counts["exact_name_span"] += (
+                text[case.name_span.start : case.name_span.end] == case.name_as_written
+            )
+
+
+def extract(path: Path, settings: SegmentSettings, counts: Counter[str]) -> ExtractedDocument:
+    text = path.read_text(encoding="utf-8")
+    pages = [PageText(i + 1, page) for i, page in enumerate(text.split("\f"))]
     parse = parse_document(pages, settings)
+    coverage(parse, text, counts)
     cases = []
     for item in parse.items:
         for case in item.cases:
@@ -82,10 +100,12 @@ def main() -> None:
     parser.add_argument("--texts", type=Path, default=CORPUS / "texts")
     parser.add_argument("--gold", type=Path, default=CORPUS / "gold")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--coverage", action="store_true", help="also print how many cases have each field")
     args = parser.parse_args()
     gold = load_gold(args.gold)
     settings = SegmentSettings()
-    extracted = {path.stem: extract(path, settings) for path in sorted(args.texts.glob("*.txt"))}
+    counts: Counter[str] = Counter()
+    extracted = {path.stem: extract(path, settings, counts) for path in sorted(args.texts.glob("*.txt"))}
     gold = {stem: document for stem, document in gold.items() if stem in extracted}
     report = score(gold, extracted)
     if args.verbose:
@@ -93,6 +113,11 @@ def main() -> None:
     metrics = report.to_dict()
     metrics.pop("misses")
     print(json.dumps(metrics, ensure_ascii=False, indent=1))
+    if args.coverage:
+        total = counts["cases"]
+        print(f"coverage of {total} extracted cases:")
+        for name in (*COVERED, "needs_review", "exact_name_span"):
+            print(f"  {name:<16} {counts[name]:>5}  {counts[name] / total if total else 0:.0%}")
 
 
 if __name__ == "__main__":
