@@ -1,24 +1,31 @@
 """Code decision and accusation text into the fixed vocabularies of `bureaucli.records`.
 
 Rules are regexes over stems of *folded* text (lowercase, ё→е, dots of abbreviations and initials
-removed so a clause can be bounded by `.` and `;`), so they survive inflection and word order.
+removed so a clause can be bounded by `.` and `;`), so they survive inflection and word order. Before
+matching, a word one OCR letter off from exactly one key stem is read as that stem ("искпючить"), and
+penalties of the past that a heard text recalls ("исключен в 1935 г.", "(строгий выговор за …)") are set
+aside, so that minutes read column by column do not code the history as the decision.
 
 Decision cues (first matching phrase wins the words it covers, later rules see them blanked):
-- lift_penalty: снять (парт)взыскание / выговор … снять (not "с работы")
-- overturn_decision: решение … отменить / изменить; … заменить
-- expel: исключить; считать исключенным; решение / апелляция about an исключение утвердить,
-  оставить в силе, апелляцию отклонить
+- lift_penalty: снять (парт)взыскание / выговор; выговор … снять (not "с работы")
+- overturn_decision: решение … отменить / изменить; исключение … заменить
+- upheld decisions (решение … утвердить / оставить в силе; апелляцию отклонить; в апелляции отказать):
+  the code of the penalty upheld, named in the clause or the heard text ("на решение … о переводе в
+  кандидаты" → demote), else expel; approved proposals (принять / утвердить предложение, согласиться с
+  предложением … о восстановлении / об исключении / о снятии взыскания) take the code they name
+- expel: исключить, исключил(о), исключен(ы), об исключении; считать исключенным
 - severe_reprimand: строгий выговор (any case, also "заменить строгим выговором")
 - reprimand: выговор without строгий
 - warning: поставить на вид; предупредить; предупреждение as its own penalty (not "с предупреждением")
-- remove_from_post: снять с (руководящей) работы / должности; освободить от работы; отстранить
-- refer_to_prosecution: материалы / дело передать в НКВД, УНКВД, прокуратуру, суд; привлечь к судебной /
-  уголовной ответственности; предать суду
+- remove_from_post: снять / снят с (руководящей) работы / должности / поста; освободить / освобожден от
+  работы / обязанностей; отстранить; сместить; вывести / вывел из состава (пленума, бюро, ЦК)
+- refer_to_prosecution: материалы / дело передать / передано / направить в НКВД, УНКВД, прокуратуру, суд,
+  прокурору; привлечь к судебной / уголовной ответственности; предать суду
 - demote: перевести в кандидаты / сочувствующие
-- reinstate: восстановить (в партии, членах, правах)
-- no_action: ограничиться обсуждением; дело (производством) прекратить
-- other: отложить, решить после следствия, поручить проверить, просьбу отклонить, в восстановлении
-  отказать, считать выбывшим — only when no code above was found
+- reinstate: восстановить (в партии, членах, правах члена партии); считать восстановленным
+- no_action: ограничиться обсуждением; дело (производством) прекратить; снять с обсуждения
+- other: отложить, решить после следствия, поручить проверить, просьбу отклонить, в просьбе / в
+  восстановлении отказать, считать выбывшим — only when no code above was found
 
 Accusation cues (heard and decision text together):
 - ties_to_enemies: связь с … врагом / троцкистом / арестованным …; покровительство врагу (the words of
@@ -40,8 +47,8 @@ Accusation cues (heard and decision text together):
 - abuse_of_office: злоупотребление, использование служебного положения, незаконные обыски / аресты
 - drunkenness_moral: пьянство, нетрезвый вид, (морально-)бытовое разложение, дебош
 - passivity: пассивность, отрыв от партии, неуплата членских взносов, не посещал собраний, выбывшие
-- other: нарушение партийной дисциплины, политическая близорукость, клевета, склока, карьеризм,
-  бюрократизм, зажим самокритики
+- other: нарушение партийной дисциплины, политическая близорукость, потеря бдительности, клевета, склока,
+  карьеризм, бюрократизм, зажим (само)критики, грубость
 """
 
 from __future__ import annotations

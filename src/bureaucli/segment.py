@@ -3,16 +3,24 @@
 The parse runs on the normalized text (`bureaucli.textnorm`) and reports every span in the original
 document text. The steps:
 
-1. meetings start at a protocol header ("ПРОТОКОЛ № …", "ВЫПИСКА ИЗ ПРОТОКОЛА …"); a text without
-   one (a newspaper report) is a single meeting;
-2. items start at a СЛУШАЛИ label (matched with a small edit distance, so OCR damage survives) or,
-   when a meeting has none, at numbered lines ("5.", "§ 5.", "п. 48.", "1)");
+1. meetings start at a protocol header ("ПРОТОКОЛ № …", "ВЫПИСКА ИЗ ПРОТОКОЛА …", "Из протокола …");
+   a header that repeats the previous one's number is a running header, not a new meeting; a text
+   without a header (a newspaper report, a resolution) is a single meeting;
+2. items start at a СЛУШАЛИ label (matched with a small edit distance, so OCR damage survives; the item
+   number may stand before it, after it or alone on the line above), plus numbered lines that open on a
+   subject between labelled items (labels lost by OCR); when a meeting has no labels, at numbered lines
+   ("5.", "§ 5.", "п. 48.", "15. —"); under a two-column heading, at the numbered rows; a meeting with no
+   items is read as prose, sentence by sentence;
 3. an item is a personal case when its heard text names a person in a personal-case frame (дело,
-   апелляция, заявление, об исключении, сообщение об аресте, "О т. X"), or when a clause of its decision
-   imposes a penalty on a named person (a penalty inside a report on production);
-4. the defendants are the first person named in the heard text and those joined to it by "и", or the
-   entries of a numbered list; reporters ("(т. X)", "докладчик т. X") and persons named in a charge
-   ("связь с врагом народа X") are kept as mentions, never as cases.
+   апелляция, заявление, об исключении, сообщение об аресте, "О т. X") and its decision is no mere
+   appointment, or when a clause of its decision imposes a penalty on a named person (a penalty inside a
+   report on production), or when it lists persons (one a line or "1) … 2) …" run into the text) on whom
+   a decision is taken — a list of those admitted or commended gives no case;
+4. the defendants are the first person named in the heard text and those joined to it by "и" (also bare
+   surnames after a plural title: "т.т. Лядове и Гринберге"), or the entries of a numbered list; each
+   gets the clauses of the decision that name only them ("т. Кононову объявить выговор, т. Саввину
+   предупредить"); reporters ("(т. X)", "докладчик т. X") and persons named in a charge ("связь с врагом
+   народа X") are kept as mentions, never as cases.
 """
 
 from __future__ import annotations
