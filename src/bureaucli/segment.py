@@ -522,10 +522,14 @@ def _prose_defendants(text: str, start: int, end: int) -> tuple[list[Defendant],
     Each sentence, cut further at "…, а …" and ";", is one decision for the persons it names: they share
     its decision codes, each has the accusations written between its name and the next one (and those
     before the first name). A later sentence that names no one but repeats a defendant's surname ("Дело
-    Петрова передано в НКВД") adds its codes to that defendant.
+    Петрова передано в НКВД") adds its codes to that defendant; one that repeats the surname of a person
+    named before without a decision ("… рассмотрело дело тов. Сухарева П.И. … Бюро исключило Сухарева …")
+    makes that person a defendant.
     """
     masked, enemy_spans = _blank(text, ENEMY_CONTEXT, start, end)
     mentioned = [n for a, b in enemy_spans for n in find_names(text, a, b)]
+    introduced: list[tuple[PersonName, int]] = []
+    """Persons named without a decision, with the start of their sentence."""
     defendants: list[Defendant] = []
     for a, b in _clauses(text, start, end):
         parts = [a, *(m.end() for m in PROSE_PART_END.finditer(text, a, b)), b]
@@ -534,12 +538,18 @@ def _prose_defendants(text: str, start: int, end: int) -> tuple[list[Defendant],
             deciding = set(code_decisions(part)) & DECIDING
             names = find_names(masked, part_start, part_end)
             if not deciding:
-                mentioned.extend(names)
+                introduced.extend((name, part_start) for name in names)
                 continue
             if not names:
                 for defendant in defendants:
                     if _surname_stem(defendant.name.surname) in fold(part):
                         defendant.decision_text = f"{defendant.decision_text} {part.strip()}"
+                for name, sentence_start in introduced:
+                    if _surname_stem(name.surname) in fold(part):
+                        story = text[name.end : part_end]
+                        before = text[sentence_start : name.start]
+                        defendants.append(Defendant(name, story, part.strip(), part_start, story, before))
+                introduced = [(n, s) for n, s in introduced if not any(d.name is n for d in defendants)]
                 continue
             lead = text[part_start : names[0].start]
             for i, name in enumerate(names):
@@ -548,7 +558,7 @@ def _prose_defendants(text: str, start: int, end: int) -> tuple[list[Defendant],
                 defendants.append(
                     Defendant(name, own, part.strip(), part_start, lead + own, text[part_start : name.start])
                 )
-    return defendants, mentioned
+    return defendants, mentioned + [name for name, _ in introduced]
 
 
 def _surname_stem(surname: str) -> str:
@@ -941,7 +951,10 @@ class _Parser:
     def header(self, ordinal: int, start: int, end: int, header_start: int, body_start: int) -> Meeting:
         header_text = self.text[header_start:body_start]
         date = parse_date(header_text) or parse_date(self.text[start:body_start])
-        number = PROTOCOL_NO.search(header_text[:200])
+        titled = HEADER.match(self.text, header_start) is not None
+        number = (
+            PROTOCOL_NO.search(header_text[:200]) if titled else None
+        )  # not "хлебозавода № 2" of a report
         body = BODY.search(header_text[:400])
         title_line = header_text.strip().split("\n\n")[0]
         meeting = Meeting(
