@@ -106,7 +106,7 @@ def run_condition(condition: Condition, texts: list[Path], gold: Path, workspace
     run = subprocess.run(
         [str(BUREAU), "-q", "-C", str(workspace), "run"], capture_output=True, text=True, env=env
     )
-    if run.returncode not in (0, 1):  # 1: some document failed, the others are still scored
+    if run.returncode not in (0, 1) or "Internal error" in run.stderr:  # 1 alone: some document failed
         raise SystemExit(f"bureau run failed on {condition.name}:\n{run.stderr}")
     scored = subprocess.run(
         [str(BUREAU), "-C", str(workspace), "evaluate", "--gold", str(gold), "--json"],
