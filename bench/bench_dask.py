@@ -3,9 +3,9 @@
 
 usage: python bench/bench_dask.py --pages 12 --rounds 2
 
-Renders N sample pages (as bench_ocr.py does) into a temporary workspace and ingests them; then, per
-round, OCRs every page again (`--redo`) through bureau's real OCR stage (catalog, cache keys, executor,
-ocr_page, atomic writes) with:
+Renders N pages of the sample protocols with tools/typewriter.py (clean, worn and bad; every fourth in
+two columns) into a temporary workspace and ingests them; then, per round, OCRs every page again
+(`--redo`) through bureau's real OCR stage (catalog, cache keys, executor, ocr_page, atomic writes) with:
   (a) the local process pool, W=2 workers;
   (b) a dask LocalCluster of 1 worker process with 1 thread;
   (c) a dask LocalCluster of 2 worker processes with 1 thread each.
@@ -26,9 +26,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tools"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tools")]
 
-from bench_ocr import render_pages  # noqa: E402
+import typewriter  # noqa: E402
 
 from bureaucli.catalog import Catalog  # noqa: E402
 from bureaucli.pipeline import ingest_stage, ocr_stage  # noqa: E402
@@ -37,6 +37,19 @@ from bureaucli.workspace import Workspace  # noqa: E402
 LOCAL = "(a) local pool, 2 workers"
 DASK_1 = "(b) dask, 1 worker"
 DASK_2 = "(c) dask, 2 workers"
+
+
+def render_pages(count: int, folder: Path) -> None:
+    """`count` typewritten pages of the sample protocols, in every quality, every fourth in two columns."""
+    texts = sorted((ROOT / "tools" / "samples").glob("*.txt"))
+    for number in range(count):
+        page = typewriter.render(
+            texts[number % len(texts)].read_text(encoding="utf-8"),
+            layout="columns" if number % 4 == 3 else "plain",
+            quality=typewriter.QUALITIES[number % len(typewriter.QUALITIES)],
+            seed=number,
+        )[0]
+        page.image.save(folder / f"{number + 1:04d}.png", dpi=(300, 300))
 
 
 @contextmanager
@@ -79,11 +92,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_dask_") as temp:
         folder = Path(temp) / "data" / "raw" / "bench" / "protocol"
         folder.mkdir(parents=True)
-        pages = render_pages(args.pages, folder)
+        render_pages(args.pages, folder)
         ws = Workspace.open(temp)
         with Catalog(ws.catalog_path) as catalog:
             ingest_stage(ws, catalog)
-        print(f"{len(pages)} pages at 300 dpi, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+        print(f"{args.pages} pages at 300 dpi, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
         best: dict[str, float] = {}
         texts: dict[str, dict[str, str]] = {}
 
@@ -101,7 +114,7 @@ def main() -> None:
             raise SystemExit("page texts differ between configurations")
         print(f"best of {args.rounds} round(s), per page:")
         for label, seconds in best.items():
-            print(f"  {label:28} {seconds:6.2f} s  {seconds / len(pages):.2f} s/page")
+            print(f"  {label:28} {seconds:6.2f} s  {seconds / args.pages:.2f} s/page")
         print(
             f"scaling 1 -> 2 dask workers: {best[DASK_1] / best[DASK_2]:.2f}x faster; "
             f"dask with 2 workers takes {best[DASK_2] / best[LOCAL]:.2f}x the local pool's time"
