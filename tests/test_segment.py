@@ -254,6 +254,13 @@ def test_two_column_layout_read_line_by_line():
     assert [item.item_no for item in parse.items] == ["1", "2"]
     assert cases_of(parse) == [("1", "Глущенко А.Т.", ["expel"])]
     assert parse.items[0].cases[0].accusations == ["embezzlement"]
+    assert parse.items[0].cases[0].review_reasons == ["heard and decision read as one text"]
+
+
+def test_cases_of_a_meeting_without_date_need_review():
+    text = "ПРОТОКОЛ № 3\nзаседания бюро райкома\n\n1. СЛУШАЛИ: Дело т. Орлова П.П.\nПОСТАНОВИЛИ: Исключить из партии."
+    parse = parse_document([PageText(1, text)], SegmentSettings())
+    assert parse.items[0].cases[0].review_reasons == ["meeting date not found"]
 
 
 ANNOTATED = sorted(path.stem for path in FIXTURES.glob("*.json"))

@@ -811,6 +811,23 @@ class _Parser:
             ordinal, start, end, header_start.start() if header_start else start, body_start
         )
         result.meetings.append(meeting)
+        first_item = len(result.items)
+        self.parse_items(meeting, item_starts, labels, bool(two_columns), start, end, result)
+        if meeting.date is None:
+            for item in result.items[first_item:]:
+                for case in item.cases:
+                    case.review_reasons.append("meeting date not found")
+
+    def parse_items(
+        self,
+        meeting: Meeting,
+        item_starts: list[tuple[int, str | None]],
+        labels: list[Label],
+        two_columns: bool,
+        start: int,
+        end: int,
+        result: DocumentParse,
+    ) -> None:
         if not item_starts:
             self.prose_items(meeting, start, end, result)
             return
@@ -845,6 +862,8 @@ class _Parser:
         )
         result.items.append(item)
         self.fill_cases(item, (body_start, end), (body_start, end), 0)
+        for case in item.cases:
+            case.review_reasons.append("heard and decision read as one text")
 
     def item_starts(
         self, start: int, end: int, labels: list[Label], numbered_rows: bool = False
