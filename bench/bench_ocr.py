@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""OCR speed and accuracy: bureau's page path against bare Tesseract (and OCRmyPDF when installed).
+"""OCR speed: `bureau ocr` against bare Tesseract CLI processes and OCRmyPDF, on the same pages.
 
-usage: PYTHONPATH=src python bench/bench_ocr.py --pages 12 --workers 2
+usage: python bench/bench_ocr.py [--pages 16] [--workers 2] [--rounds 2]
 
-Renders N pages of the sample protocols (clean, worn and bad quality; every fourth page typed in two
-columns) into a temporary folder, then times on the same pages, one after the other:
+Takes N rendered pages (both renderers, every quality and layout; see bench_cer.py), puts them into a
+scratch workspace and runs `bureau ingest` (not timed). Then, in each round, one after the other:
   (a) bare `tesseract IMG OUT -l rus --psm 6 txt tsv`, W processes at a time, OMP_THREAD_LIMIT=1;
-  (b) bureau: LocalExecutor(W) running ocr_page (load, preprocess, one Tesseract run, layout, write);
-  (c) `ocrmypdf` over the pages as one PDF with --jobs W, when it is installed.
-and prints wall times, ratios to (a), and the character error rate of (b) per quality and layout.
+  (b) `bureau ocr --redo --workers W` as a subprocess: interpreter start-up, catalog, preprocessing,
+      Tesseract, layout and writing included, as a user would wait for it;
+  (c) `ocrmypdf -l rus --jobs W --tesseract-pagesegmode 6` over the same pages as one PDF, when it is
+      installed (in the venv or on PATH), else "not installed".
+Prints each wall time, the ratio to (a) per round and the best ratio over the rounds, the load average
+(the machine may be shared), and the CER of (a) and (b) against the truth, per layout.
 """
 
 from __future__ import annotations
@@ -20,131 +23,115 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tools")]
+import bench_cer
+from bench_cer import Tally, TruthPage
 
-import typewriter  # noqa: E402
+from bureaucli.settings import OcrSettings
 
-from bureaucli.executor import LocalExecutor  # noqa: E402
-from bureaucli.ocr import OcrPageResult, OcrTask, PageImageRef, character_error_rate, ocr_page  # noqa: E402
-from bureaucli.settings import OcrSettings  # noqa: E402
-
-QUALITIES = ("clean", "worn", "bad")
+TESSERACT_ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
-@dataclass(frozen=True)
-class BenchPage:
-    path: Path
-    truth: str
-    quality: str
-    layout: str
+def spread(pages: list[TruthPage], count: int) -> list[TruthPage]:
+    """`count` pages taken evenly from the list, so renderers, qualities and layouts all appear."""
+    return [pages[index * len(pages) // count] for index in range(min(count, len(pages)))]
 
 
-def render_pages(count: int, folder: Path) -> list[BenchPage]:
-    texts = sorted((ROOT / "tools" / "samples").glob("*.txt"))
-    pages: list[BenchPage] = []
-    for number in range(count):
-        quality = QUALITIES[number % len(QUALITIES)]
-        layout = "columns" if number % 4 == 3 else "plain"
-        text = texts[number % len(texts)].read_text(encoding="utf-8")
-        rendered = typewriter.render(text, layout=layout, quality=quality, seed=number)[0]
-        path = folder / f"page{number:03d}.png"
-        rendered.image.save(path, dpi=(300, 300))
-        pages.append(BenchPage(path, rendered.text, quality, layout))
-    return pages
+def bare_name(page: TruthPage) -> str:
+    return page.document.replace("/", "_")
 
 
-def bare_tesseract(pages: list[BenchPage], workers: int, out: Path) -> float:
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+def bare_tesseract(images: list[tuple[Path, str]], workers: int, out: Path) -> None:
+    """Run `tesseract` on each (image, output name), `workers` processes at a time."""
+    settings = OcrSettings()
 
-    def run(page: BenchPage) -> None:
-        command = [
-            "tesseract",
-            str(page.path),
-            str(out / page.path.stem),
-            "-l",
-            "rus",
-            "--psm",
-            "6",
-            "txt",
-            "tsv",
-        ]
-        subprocess.run(command, env=env, check=True, capture_output=True)
+    def run(image_and_name: tuple[Path, str]) -> None:
+        image, name = image_and_name
+        command = ["tesseract", str(image), str(out / name), "-l", settings.lang]
+        command += ["--psm", str(settings.psm), "txt", "tsv"]
+        subprocess.run(command, env=TESSERACT_ENV, check=True, capture_output=True)
 
-    started = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(run, pages))
-    return time.perf_counter() - started
+        list(pool.map(run, images))
 
 
-def bureau(pages: list[BenchPage], workers: int, out: Path) -> tuple[float, dict[str, OcrPageResult]]:
-    settings = OcrSettings(workers=workers)
-    tasks = [
-        OcrTask(page.path.stem, PageImageRef(str(page.path), "image", 0, 300.0), str(out), settings)
-        for page in pages
-    ]
-    results: dict[str, OcrPageResult] = {}
-    started = time.perf_counter()
-    with LocalExecutor(workers) as executor:
-        for task, outcome in executor.map_unordered(ocr_page, tasks):
-            if isinstance(outcome, BaseException):
-                raise outcome
-            results[task.page_id] = outcome
-    return time.perf_counter() - started, results
+def ocrmypdf_command() -> str | None:
+    beside = Path(sys.executable).with_name("ocrmypdf")
+    return str(beside) if beside.exists() else shutil.which("ocrmypdf")
 
 
-def ocrmypdf(pages: list[BenchPage], workers: int, out: Path) -> float | None:
-    if shutil.which("ocrmypdf") is None:
-        print("(c) ocrmypdf: not installed (apt-get install ocrmypdf), skipped")
-        return None
-    from PIL import Image
-
-    images = [Image.open(page.path) for page in pages]
-    source = out / "pages.pdf"
-    images[0].save(source, save_all=True, append_images=images[1:], resolution=300)
-    command = ["ocrmypdf", "-l", "rus", "--jobs", str(workers), "--tesseract-pagesegmode", "6"]
+def ocrmypdf(program: str, source: Path, workers: int, out: Path) -> None:
+    command = [program, "-l", "rus", "--jobs", str(workers), "--tesseract-pagesegmode", "6"]
     command += ["--output-type", "pdf", "--optimize", "0", "--quiet", str(source), str(out / "ocr.pdf")]
+    subprocess.run(command, env=TESSERACT_ENV, check=True, capture_output=True)
+
+
+def timed(action: Callable[[], object]) -> float:
     started = time.perf_counter()
-    subprocess.run(command, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, check=True)
+    action()
     return time.perf_counter() - started
+
+
+def load() -> str:
+    return "/".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=12)
+    parser.add_argument("--pages", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    pages = spread(list(bench_cer.render_pages(bench_cer.sample_texts(None))), args.pages)
+    program = ocrmypdf_command()
     with tempfile.TemporaryDirectory(prefix="bench_ocr_") as temp:
-        folder = Path(temp)
-        for name in ("pages", "bare", "bureau", "ocrmypdf"):
-            (folder / name).mkdir()
-        pages = render_pages(args.pages, folder / "pages")
-        print(f"{len(pages)} pages at 300 dpi, {args.workers} workers")
-        bare_seconds = bare_tesseract(pages, args.workers, folder / "bare")
-        print(f"(a) bare tesseract: {bare_seconds:.2f} s ({bare_seconds / len(pages):.2f} s/page)")
-        our_seconds, results = bureau(pages, args.workers, folder / "bureau")
-        print(f"(b) bureau ocr_page: {our_seconds:.2f} s, ratio to bare {our_seconds / bare_seconds:.3f}")
-        other_seconds = ocrmypdf(pages, args.workers, folder / "ocrmypdf")
-        if other_seconds is not None:
-            print(f"(c) ocrmypdf: {other_seconds:.2f} s, ratio to bare {other_seconds / bare_seconds:.3f}")
-        errors: dict[tuple[str, str], list[float]] = defaultdict(list)
-        plain_errors: dict[tuple[str, str], list[float]] = defaultdict(list)
-        for page in pages:
-            key = (page.layout, page.quality)
-            errors[key].append(character_error_rate(results[page.path.stem].text, page.truth))
-            bare_text = (folder / "bare" / f"{page.path.stem}.txt").read_text(encoding="utf-8")
-            plain_errors[key].append(character_error_rate(bare_text, page.truth))
-        print("CER (bureau / bare tesseract reading order), by layout and quality:")
-        for key in sorted(errors):
-            ours, bare = errors[key], plain_errors[key]
+        workspace, bare_out, other_out = Path(temp) / "ws", Path(temp) / "bare", Path(temp) / "ocrmypdf"
+        for folder in (bare_out, other_out):
+            folder.mkdir()
+        bench_cer.write_workspace(pages, workspace)
+        images = [
+            (workspace / "data" / "raw" / page.document / "0001.png", bare_name(page)) for page in pages
+        ]
+        source = Path(temp) / "pages.pdf"
+        pictures = [page.image for page in pages]
+        pictures[0].save(source, save_all=True, append_images=pictures[1:], resolution=300)
+        bench_cer.run_bureau(workspace, "ingest")
+        print(f"{len(pages)} pages at 300 dpi, {args.workers} workers, load average before {load()}")
+        ratios: list[tuple[float, float | None]] = []
+        for number in range(1, args.rounds + 1):
+            bare = timed(lambda: bare_tesseract(images, args.workers, bare_out))
+            ours = timed(
+                lambda: bench_cer.run_bureau(workspace, "ocr", "--redo", "--workers", str(args.workers))
+            )
+            other = timed(lambda: ocrmypdf(program, source, args.workers, other_out)) if program else None
+            ratios.append((ours / bare, other / bare if other else None))
             print(
-                f"  {key[0]:8} {key[1]:6} pages={len(ours):2d}  bureau {sum(ours) / len(ours):.4f}"
-                f"  bare {sum(bare) / len(bare):.4f}"
+                f"round {number}: (a) bare tesseract {bare:.2f} s ({bare / len(pages):.2f} s/page)  "
+                f"(b) bureau ocr {ours:.2f} s = {ours / bare:.3f}×  "
+                + (
+                    f"(c) ocrmypdf {other:.2f} s = {other / bare:.3f}×"
+                    if other
+                    else "(c) ocrmypdf not installed"
+                )
+                + f"  load {load()}"
+            )
+        best = min(ours for ours, _ in ratios)
+        others = [other for _, other in ratios if other]
+        print(f"best ratio bureau/bare {best:.3f}" + (f", ocrmypdf/bare {min(others):.3f}" if others else ""))
+        texts = bench_cer.page_texts(workspace)
+        for layout in bench_cer.LAYOUTS:
+            ours_tally, bare_tally = Tally(), Tally()
+            for page in pages:
+                if page.layout == layout:
+                    ours_tally.add(texts[page.document], page.truth)
+                    bare_text = (bare_out / f"{bare_name(page)}.txt").read_text(encoding="utf-8")
+                    bare_tally.add(bare_text, page.truth)
+            print(
+                f"CER {layout:8} pages={ours_tally.pages:2d}  bureau {ours_tally.cer:.2%}  "
+                f"bare tesseract {bare_tally.cer:.2%}"
             )
 
 

@@ -183,7 +183,7 @@ def test_missing_tesseract_is_one_clear_message_and_exit_2(scans, bureau, monkey
     assert result.stderr.strip().splitlines() == [
         f"Error: Tesseract OCR is not installed or does not run; install it: {INSTALL}"
     ]
-    monkeypatch.setattr("pytesseract.pytesseract.tesseract_cmd", str(scans / "no" / "tesseract"))
+    monkeypatch.setattr(ocr, "TESSERACT", str(scans / "no" / "tesseract"))
     assert bureau("ocr").exit_code == 2
 
 

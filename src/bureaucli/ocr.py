@@ -4,6 +4,9 @@
 paths and settings, the result only text and numbers. Tesseract writes its text and TSV in one run; a page
 typed as two columns (heard | decided) is then re-read from the word boxes so each item's decision
 follows its own heard part (see `bureaucli.layout`).
+
+Tesseract runs as a plain subprocess on an image file we write, as pytesseract would run it, without
+importing pytesseract: its import pulls in pandas and costs half a second on every `bureau` start.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pypdfium2
-import pytesseract
 from PIL import Image, UnidentifiedImageError
 from rapidfuzz.distance import Levenshtein
 
@@ -30,6 +32,8 @@ from bureaucli import imaging, layout
 from bureaucli.errors import BureauError, MissingDependencyError
 from bureaucli.settings import OcrSettings
 
+TESSERACT = "tesseract"
+"""The Tesseract program, found on PATH."""
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-rus"
 PREPROCESSING_VERSION = 2
 """Bump when preprocessing or layout code changes what OCR produces, so cached pages are redone."""
@@ -100,17 +104,15 @@ def limit_tesseract_threads() -> None:
 def engine_info(lang: str) -> EngineInfo:
     """Tesseract's version and the hash of its language data; raises MissingDependencyError if absent."""
     try:
-        listing = subprocess.run(
-            [pytesseract.pytesseract.tesseract_cmd, "--list-langs"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        version = str(pytesseract.get_tesseract_version())
-    except (OSError, subprocess.CalledProcessError, pytesseract.TesseractNotFoundError) as exc:
+        listing = subprocess.run([TESSERACT, "--list-langs"], capture_output=True, text=True, check=True)
+        banner = subprocess.run([TESSERACT, "--version"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
         raise MissingDependencyError(
             f"Tesseract OCR is not installed or does not run; install it: {INSTALL_HINT}"
         ) from exc
+    # "tesseract 5.3.0" (some builds add "-…" or print the banner on stderr)
+    words = (banner.stdout + banner.stderr).split()
+    version = words[1].split("-")[0] if len(words) > 1 else "unknown"
     output = listing.stdout + listing.stderr
     found = re.search(r'"([^"]+)"', output)
     installed = set(output.split())
@@ -161,11 +163,10 @@ def load_page_image(source: PageImageRef, render_dpi: int) -> tuple[Image.Image,
             document.close()
         return image, float(render_dpi)
     Image.MAX_IMAGE_PIXELS = None  # ingest already refused images above the user's size limit
-    with Image.open(source.path) as opened:
-        opened.seek(source.index)
-        opened.load()
-        image = opened.copy()
-        declared = opened.info.get("dpi")
+    with Image.open(source.path) as image:
+        image.seek(source.index)
+        image.load()  # the pixels stay in memory when the file is closed
+        declared = image.info.get("dpi")
     dpi = source.dpi or (float(declared[0]) if declared and declared[0] else None)
     return image, dpi
 
@@ -173,21 +174,18 @@ def load_page_image(source: PageImageRef, render_dpi: int) -> tuple[Image.Image,
 def _run_tesseract(image_path: Path, output_base: Path, settings: OcrSettings) -> tuple[str, str]:
     """Text and word TSV of one image from a single Tesseract run."""
     limit_tesseract_threads()
+    command = [TESSERACT, str(image_path), str(output_base), "-l", settings.lang, "--psm", str(settings.psm)]
     try:
-        pytesseract.pytesseract.run_tesseract(
-            str(image_path),
-            str(output_base),
-            extension="txt",
-            lang=settings.lang,
-            config=f"--psm {settings.psm} -c tessedit_create_tsv=1",
-            timeout=settings.page_timeout,
+        done = subprocess.run(
+            [*command, "txt", "tsv"], capture_output=True, text=True, timeout=settings.page_timeout
         )
-    except RuntimeError as exc:  # pytesseract kills the process and raises this on timeout
+    except subprocess.TimeoutExpired as exc:  # the process is killed before this is raised
         raise OcrPageError(f"timed out after {settings.page_timeout:g} s") from exc
-    except pytesseract.TesseractNotFoundError as exc:
+    except OSError as exc:
         raise MissingDependencyError(f"Tesseract OCR is not installed; install it: {INSTALL_HINT}") from exc
-    except pytesseract.TesseractError as exc:
-        raise OcrPageError(f"Tesseract failed: {exc.message}") from exc
+    if done.returncode:
+        reason = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
+        raise OcrPageError(f"Tesseract failed: {reason[0]}")
     text = output_base.with_suffix(".txt").read_text(encoding="utf-8")
     tsv = output_base.with_suffix(".tsv").read_text(encoding="utf-8")
     return text, tsv
