@@ -199,8 +199,8 @@ ITEM_OPENING = re.compile(
     r"(?=Об?\s|Персональн|Дело\s|Заявлени|Апелляци|Сообщени|Информаци|Выписк|Просьб|Ходатайств|Разное)"
 )
 """A numbered line that opens an item by its subject, not a sub-point of a decision ("2. Обязать …")."""
-NUMBER_AFTER_LABEL = re.compile(rf"[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)]\s")
-"""An item number written after its label ("СЛУШАЛИ: п. 5. О …")."""
+NUMBER_AFTER_LABEL = re.compile(rf"\s*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)]\s")
+"""An item number written after its label ("СЛУШАЛИ: п. 5. О …", or on the line below it)."""
 NUMBER_LINE = re.compile(rf"(?m)^[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)]?[ \t]*$")
 
 
@@ -327,6 +327,12 @@ def _number(item_no: str) -> int:
     return int(re.match(r"\d+", item_no).group(0))
 
 
+def _order(item_no: str) -> tuple[int, str]:
+    """An item number as it sorts: 14 < 14а < 14б < 15."""
+    number = re.match(r"(\d+)(.*)", item_no)
+    return int(number.group(1)), number.group(2)
+
+
 def _is_surname(word: str) -> bool:
     folded = fold(word)
     if folded in STOP_WORDS or len(word) < 2:
@@ -407,16 +413,34 @@ def _opens_on_name(text: str, start: int, end: int) -> bool:
 def _list_entries(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Numbered list entries (1. Иванов И.И. …) that each name a person, as spans from their numbers: one entry
     a line, or run into the text ("исключить: 1) Иванова И.И., 2) Петрова П.П.") when numbered 1, 2, …"""
-    entries = [m for m in LIST_ENTRY.finditer(text, start, end) if _opens_on_name(text, m.end(), end)]
+    entries = _consecutive(
+        [m for m in LIST_ENTRY.finditer(text, start, end) if _opens_on_name(text, m.end(), end)]
+    )
     if len(entries) < 2 and not (entries and entries[0].group(1) == "1"):
         entries = _inline_entries(text, start, end)
         if len(entries) < 2:
             return []
     spans = []
     for i, match in enumerate(entries):
-        stop = entries[i + 1].start() if i + 1 < len(entries) else end
+        if i + 1 < len(entries):
+            stop = entries[i + 1].start()
+        else:  # the last entry ends at a blank line: what follows is the decision on the whole list
+            blank = re.compile(r"\n[ \t]*\n").search(text, match.end(), end)
+            stop = blank.start() if blank else end
         spans.append((match.start(), stop))
     return spans
+
+
+def _consecutive(entries: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The entries numbered on from the first, marked alike ("1)" or "1."), skipping at most one number
+    OCR lost: a later "7. Персональное дело …" after "3) …" is the next item, not an entry."""
+    run = entries[:1]
+    for match in entries[1:]:
+        step = int(match.group(1)) - int(run[-1].group(1))
+        if step not in (1, 2) or match.group(0).strip()[-1] != run[0].group(0).strip()[-1]:
+            break
+        run.append(match)
+    return run
 
 
 def _inline_entries(text: str, start: int, end: int) -> list[re.Match[str]]:
@@ -921,15 +945,15 @@ class _Parser:
         whose number lies between those of the labelled items around it (or a little after the last)."""
         found: dict[str, int] = {}
         for match in ITEM_OPENING.finditer(self.text, start, end):
-            before = [no for position, no in labelled if position < match.start() and no]
+            known = labelled + [(position, no) for no, position in found.items()]
+            before = [no for position, no in sorted(known) if position < match.start() and no]
             after = [no for position, no in labelled if position > match.start() and no]
             if not before:
                 continue
-            number = _number(match.group(1))
-            upper = _number(after[0]) if after else _number(before[-1]) + UNLABELLED_TAIL
-            if _number(before[-1]) < number < upper and not self._inside_list(
-                match.start(), start, None, number
-            ):
+            number = _order(match.group(1))
+            upper = _order(after[0]) if after else (_number(before[-1]) + UNLABELLED_TAIL, "")
+            lower = max(_order(no) for no in before)
+            if lower < number < upper and not self._inside_list(match.start(), start, before[-1], number[0]):
                 found[match.group(1)] = match.start()  # the last line with that number: sub-points come first
         return [(position, number) for number, position in found.items()]
 
@@ -1142,8 +1166,8 @@ class _Parser:
         """
         outside = [(a, b) for a, b in (heard, decision) if not any(a <= e < b for e, _ in entries)]
         listed_in = heard if any(heard[0] <= e < heard[1] for e, _ in entries) else decision
-        list_start = entries[0][0]
-        shared_text = "\n".join([self.text[a:b] for a, b in outside] + [self.text[listed_in[0] : list_start]])
+        frame = [self.text[listed_in[0] : entries[0][0]], self.text[entries[-1][1] : listed_in[1]]]
+        shared_text = "\n".join([self.text[a:b] for a, b in outside] + frame)
         shared_codes = set(code_decisions(shared_text, self.text[heard[0] : heard[1]]))
         heard_text = self.text[heard[0] : heard[1]]
         personal = PERSONAL_CUE.search(heard_text) and not NON_PERSONAL_CUE.search(heard_text)
