@@ -165,7 +165,10 @@ def _bench_natasha(persons: list[GoldPerson]) -> None:
                 parts["last"] = words[0] if words else ""
             break
         results.append((gold, parts.get("last", ""), parts.get("first"), parts.get("middle"), None))
-    _report("natasha (NER span over the name in the item text, its fact or else its normal form; no gender)", results)
+    _report(
+        "natasha (NER span over the name in the item text, its fact or else its normal form; no gender)",
+        results,
+    )
 
 
 # ---------------------------------------------------------------- synthetic scale test
