@@ -651,7 +651,7 @@ BIRTH_YEAR = re.compile(
 )
 PLACE_OF_WORK = re.compile(r"(?i)место\s+работы\s*[—–-]\s*([^).;,]+)")
 NOT_A_POST = re.compile(
-    rf"(?i)\s*(?:{PARTY_STATUS.pattern[4:]}|\d|рожд|п/б|к/к|партбилет|г\.\s*р\.|г\.\s+[А-ЯЁ]|[^()]*\bот\s+\d|см\.|ср\.)"
+    rf"(?i)\s*(?:{PARTY_STATUS.pattern[4:]}|\d|рожд|п/б|к/к|партбилет|г\.\s*р\.|г\.\s+[А-ЯЁ]|[^()]*\bот\s+\d|см\.|ср\.|до\s+(?:исключения|ареста|снятия))"
 )
 """An appositive that is a party status, a birth year, a card, a town ("г. Харьков") or a reference to an
 earlier decision ("ПБ от 2.IX.28 г."), not a post."""
@@ -1134,8 +1134,11 @@ class _Parser:
             return self.list_defendants(heard, decision, entries), [], []
         names, reporters, mentioned = _heard_defendants(self.text, *heard)
         decision_text = self.text[decision[0] : decision[1]]
+        opens_on_name = bool(names) and re.fullmatch(
+            rf"\W*(?:{_TITLE}\s*)?", self.text[heard[0] : names[0].start]
+        )  # "Бухалов Петр Иванович, 1898 г.р., … Исключен …": the item is about this person
         personal = (
-            PERSONAL_CUE.search(heard_text)
+            (PERSONAL_CUE.search(heard_text) or opens_on_name)
             and not NON_PERSONAL_CUE.search(heard_text)
             and not (APPOINTMENT.search(decision_text) and not code_decisions(decision_text, heard_text))
         )
