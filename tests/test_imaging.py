@@ -56,6 +56,13 @@ def test_upscale_brings_a_150_dpi_scan_to_300():
     assert imaging.prepare(page.image, None, OcrSettings()).image.size == page.image.size, "unknown dpi"
 
 
+def test_a_resolution_that_does_not_fit_the_page_is_not_trusted():
+    """A full A4 scan at 300 dpi whose header says 72 dpi would be upscaled to 10,000 pixels wide."""
+    page = render(PLAIN_TEXT)
+    prepared = imaging.prepare(page.image, 72.0, OcrSettings(deskew=False))
+    assert prepared.image.size == page.image.size and prepared.dpi is None and prepared.steps == ()
+
+
 def test_grayscale_of_rgb_and_of_transparent_images():
     rgb = Image.new("RGB", (40, 30), (200, 180, 150))
     prepared = imaging.prepare(rgb, 300.0, OcrSettings(deskew=False))

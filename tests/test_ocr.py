@@ -14,13 +14,20 @@ from pathlib import Path
 
 import pytest
 
-from bureaucli import ocr
+from bureaucli import imaging, ocr
 from bureaucli.errors import ExitCode
-from bureaucli.ocr import EngineInfo, OcrPageError, character_error_rate, ocr_cache_key
+from bureaucli.ocr import (
+    EngineInfo,
+    OcrPageError,
+    PageImageRef,
+    character_error_rate,
+    load_page_image,
+    ocr_cache_key,
+)
 from bureaucli.settings import OcrSettings
 from conftest import status_json
 from inputs import text_pdf
-from ocr_pages import COLUMNS_TEXT, PLAIN_TEXT, needs_tesseract, ocr_image, render, save_page
+from ocr_pages import COLUMNS_TEXT, PLAIN_TEXT, needs_tesseract, ocr_image, render, save_page, typewriter
 
 ENGINE = EngineInfo(version="5.3.0", lang="rus", traineddata_sha256="ab" * 32)
 INSTALL = "apt-get install tesseract-ocr tesseract-ocr-rus"
@@ -239,6 +246,16 @@ def test_a_page_over_the_timeout_fails_with_the_reason(pages, tmp_path):
     with pytest.raises(OcrPageError, match=r"timed out after 0\.01 s"):
         ocr_image(pages["clean"], tmp_path, page_timeout=0.01)
     assert not list(tmp_path.glob(".clean.*")), "the work folder is removed"
+
+
+def test_resolution_declared_in_a_tiff_header_is_used(tmp_path):
+    """Regression: TIFF headers hold the resolution as fractions; ingest recorded the 300-dpi default for a
+    150-dpi TIFF, so its pages were never upscaled."""
+    page = render(PLAIN_TEXT, dpi=150)
+    tiff = typewriter.save([page, page], tmp_path / "protocol", "tif")[0]
+    image, dpi = load_page_image(PageImageRef(str(tiff), "tiff", 1, 300.0), 300)
+    assert dpi == 150.0
+    assert "upscale:150->300" in imaging.prepare(image, dpi, OcrSettings()).steps
 
 
 # --- text layers ------------------------------------------------------------------------------------

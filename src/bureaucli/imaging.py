@@ -21,6 +21,8 @@ GRAINY_INK_SHARE = 0.10
 """A typed page is mostly bare paper (ink covers 0.5-3 % of the sample pages). When Otsu's threshold calls
 more than this share of a page ink, it has split the grain of noisy paper around a sparse text, and
 Tesseract, which thresholds the same way, would read the grain as text for minutes."""
+MAX_PAGE_INCHES = 17.0
+"""Wider than A3: an image this wide at its declared resolution carries a wrong one (72 dpi is common)."""
 DENOISE_RADIUS = 1.0
 """Gaussian blur radius (px at 300 dpi) that smooths the grain while strokes stay sharp enough to read."""
 
@@ -155,7 +157,9 @@ def prepare(image: Image.Image, dpi: float | None, settings: OcrSettings) -> Pre
     if image.mode not in ("L", "1"):
         image = to_grayscale(image)
         steps.append("grayscale")
-    if dpi and dpi < settings.upscale_below_dpi and settings.render_dpi > dpi:
+    if dpi and image.width / dpi > MAX_PAGE_INCHES:
+        dpi = None  # a resolution that does not fit the pixel size; Tesseract estimates its own
+    if dpi and dpi < settings.upscale_below_dpi and dpi < settings.render_dpi:
         image = upscale(image.convert("L"), dpi, settings.render_dpi)
         steps.append(f"upscale:{dpi:g}->{settings.render_dpi}")
         dpi = float(settings.render_dpi)

@@ -35,7 +35,7 @@ from bureaucli.settings import OcrSettings
 TESSERACT = "tesseract"
 """The Tesseract program, found on PATH."""
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-rus"
-PREPROCESSING_VERSION = 2
+PREPROCESSING_VERSION = 3
 """Bump when preprocessing or layout code changes what OCR produces, so cached pages are redone."""
 RUN_ONLY_SETTINGS = frozenset({"workers", "page_timeout", "low_confidence", "scheduler", "retries"})
 """OCR settings that change how pages are run or flagged but never the text they give."""
@@ -153,7 +153,11 @@ def character_error_rate(recognised: str, truth: str) -> float:
 
 
 def load_page_image(source: PageImageRef, render_dpi: int) -> tuple[Image.Image, float | None]:
-    """The page's pixels and resolution; PDF pages are rendered at `render_dpi`."""
+    """The page's pixels and resolution; PDF pages are rendered at `render_dpi`.
+
+    The resolution the image file declares wins over the catalog's: TIFF headers hold it as fractions,
+    which the catalog has recorded as the 300-dpi default.
+    """
     if source.kind == "pdf":
         document = pypdfium2.PdfDocument(source.path)
         try:
@@ -166,9 +170,17 @@ def load_page_image(source: PageImageRef, render_dpi: int) -> tuple[Image.Image,
     with Image.open(source.path) as image:
         image.seek(source.index)
         image.load()  # the pixels stay in memory when the file is closed
-        declared = image.info.get("dpi")
-    dpi = source.dpi or (float(declared[0]) if declared and declared[0] else None)
-    return image, dpi
+        declared = declared_dpi(image.info.get("dpi"))
+    return image, declared or source.dpi
+
+
+def declared_dpi(value: object) -> float | None:
+    """The horizontal resolution of a Pillow `dpi` entry (floats, ints or TIFF fractions), if usable."""
+    try:
+        dpi = float(value[0])  # type: ignore[index]
+    except (TypeError, ValueError, IndexError, ZeroDivisionError):
+        return None
+    return dpi if dpi > 1 else None
 
 
 def _run_tesseract(image_path: Path, output_base: Path, settings: OcrSettings) -> tuple[str, str]:
