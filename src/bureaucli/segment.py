@@ -147,6 +147,8 @@ REPORTER = re.compile(
     rf"\((?:[^()]*?)?(?:докладчик\w*|докл\.|содокладчик\w*|{_TITLE})\s*[^()]*\)"
     rf"|(?i:докладчик\w*|содокладчик\w*|докл\.|сообщение)\s*:?\s*{_TITLE}?\s*[^.;\n]*?(?=\.\s|\.$|$|\n|;)",
 )
+SPEAKERS = re.compile(r"(?i)\b(?:в\s+прениях\s+)?выступил[иа]?\b[^\n]*")
+"""Those who spoke in the discussion ("Выступили: тт. Петров, Сизова …"), never the defendants."""
 ENEMY_CONTEXT = re.compile(
     r"(?i)(?:связ\w*|покровительств\w*|защищал\w*)\s+(?:с\s+)?(?:[^.;()]{0,80}?)(?:враг\w*\s+народа|троцкист\w*|"
     r"арестованн\w*|разоблаченн\w*|шпион\w*)\s+[^.;()]{0,40}"
@@ -459,7 +461,8 @@ def _heard_defendants(
     masked, reporter_spans = _blank(text, REPORTER, start, end)
     reporters = [n for a, b in reporter_spans for n in find_names(text, a, b)]
     masked, enemy_spans = _blank(masked, ENEMY_CONTEXT, start, end)
-    mentioned = [n for a, b in enemy_spans for n in find_names(text, a, b)]
+    masked, speaker_spans = _blank(masked, SPEAKERS, start, end)
+    mentioned = [n for a, b in enemy_spans + speaker_spans for n in find_names(text, a, b)]
     names = find_names(masked, start, end)
     bare = BARE_AFTER_CUE.search(masked, start, names[0].start if names else end)
     if bare and _is_surname(bare.group("s")) and not any(n.start <= bare.start("s") < n.end for n in names):
@@ -512,7 +515,9 @@ def _decision_defendants(text: str, start: int, end: int) -> list[Defendant]:
         masked, _ = _blank(masked, REPORTER, a, b)
         masked, _ = _blank(masked, OBLIGATION, a, b)
         for name in find_names(masked, a, b)[:1]:
-            defendants.append(Defendant(name, clause, clause.strip(), a, before=text[a : name.start]))
+            defendants.append(
+                Defendant(name, text[name.end : b], clause.strip(), a, before=text[a : name.start])
+            )
     return defendants
 
 
@@ -725,7 +730,12 @@ def _appositive_posts(context: str) -> str | None:
             if posts:
                 break
             continue
-        if ENDS_POSTS.match(piece) or INFINITIVE.search(piece) or not re.match(r"[а-яё«\"]", piece):
+        if (
+            ENDS_POSTS.match(piece)
+            or INFINITIVE.search(piece)
+            or not re.match(r"[а-яё«\"]", piece)
+            or code_decisions(piece)  # "…, слесарю депо, строгий выговор за прогулы"
+        ):
             break
         posts.append(" ".join(piece.split()))
     return ", ".join(posts) if posts else None
