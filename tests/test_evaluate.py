@@ -91,3 +91,49 @@ def test_matching_is_one_to_one(tmp_path):
     report = score(load_gold(tmp_path), extracted)
     assert report.matched == 2
     assert report.precision == report.recall == 1.0
+
+
+def test_fields_are_scored_only_when_the_extraction_reports_them(tmp_path):
+    data = {
+        "meeting": {"protocol_no": "1", "date": None, "body": "бюро"},
+        "items": [
+            {
+                "item_no": "1",
+                "is_personal_case": True,
+                "persons": [
+                    {
+                        "surname_nom": "Лобов",
+                        "initials": "Г.Е.",
+                        "position": "председателя колхоза\n«Путь Ильича»",
+                        "party_status": "члена ВКП/б/ с 1926 г.",
+                        "party_card": "1183456",
+                        "birth_year": 1901,
+                        "organization": None,
+                    }
+                ],
+                "decisions": ["expel"],
+                "accusations": [],
+            }
+        ],
+    }
+    (tmp_path / "001.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    gold = load_gold(tmp_path)
+    fields = (
+        ("position", "председателя колхоза «Путь Ильича»"),
+        ("party_status", "члена ВКП(б) с 1926 г."),
+        ("party_card", "1183456"),
+        ("birth_year", 1900),
+        ("organization", None),
+    )
+    found = ExtractedCase("Лобов", "Г", frozenset({"expel"}), frozenset(), "1", fields)
+    report = score(gold, {"001": ExtractedDocument((None,), (found,))})
+    assert report.fields_given == {"position": 1, "party_status": 1, "party_card": 1, "birth_year": 1}
+    assert report.field_accuracy == {
+        "position": 1.0,
+        "party_status": 1.0,
+        "party_card": 1.0,
+        "birth_year": 0.0,
+    }
+    assert any("birth_year 1900" in line for line in report.misses)
+    without = score(gold, {"001": ExtractedDocument((None,), (case("Лобов", "Г", ["expel"]),))})
+    assert without.fields_given == {} and without.field_accuracy == {}
