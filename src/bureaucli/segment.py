@@ -194,8 +194,6 @@ LABEL_TOKEN = re.compile(
 )
 LABEL_END = re.compile(r"[ \t]*(?:[:;,\-—–.]|\n|$)")
 """What may follow a label: a colon (or OCR's reading of one), a dash, or the end of the line."""
-UNLABELLED_TAIL = 4
-"""After the last labelled item, unlabelled items are looked for up to this many numbers on."""
 ITEM_OPENING = re.compile(
     rf"(?m)^[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)][ \t]*"
     r"(?=Об?\s|Персональн|Дело\s|Заявлени|Апелляци|Сообщени|Информаци|Выписк|Просьб|Ходатайств|Разное)"
@@ -402,24 +400,24 @@ def _blank(text: str, pattern: re.Pattern[str], start: int, end: int) -> tuple[s
     return text, spans
 
 
-def _opens_on_name(text: str, start: int, end: int) -> bool:
+def _opens_on_name(text: str, start: int, end: int, lead_limit: int) -> bool:
     """An entry that starts with a person (after at most a title or a few words such as "бывшего"),
     not with an order to someone ("Обязать директора т. Сурина …")."""
     names = find_names(text, start, min(end, start + 60))
     if not names:
         return False
     lead = text[start : names[0].start]
-    return len(lead) <= 25 and not INFINITIVE.search(lead)
+    return len(lead) <= lead_limit and not INFINITIVE.search(lead)
 
 
-def _list_entries(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _list_entries(text: str, start: int, end: int, lead_limit: int) -> list[tuple[int, int]]:
     """Numbered list entries (1. Иванов И.И. …) that each name a person, as spans from their numbers: one entry
     a line, or run into the text ("исключить: 1) Иванова И.И., 2) Петрова П.П.") when numbered 1, 2, …"""
     entries = _consecutive(
-        [m for m in LIST_ENTRY.finditer(text, start, end) if _opens_on_name(text, m.end(), end)]
+        [m for m in LIST_ENTRY.finditer(text, start, end) if _opens_on_name(text, m.end(), end, lead_limit)]
     )
     if len(entries) < 2 and not (entries and entries[0].group(1) == "1"):
-        entries = _inline_entries(text, start, end)
+        entries = _inline_entries(text, start, end, lead_limit)
         if len(entries) < 2:
             return []
     spans = []
@@ -445,11 +443,11 @@ def _consecutive(entries: list[re.Match[str]]) -> list[re.Match[str]]:
     return run
 
 
-def _inline_entries(text: str, start: int, end: int) -> list[re.Match[str]]:
+def _inline_entries(text: str, start: int, end: int, lead_limit: int) -> list[re.Match[str]]:
     """List entries run into the text, numbered from 1 without a gap, each opening on a person."""
     entries: list[re.Match[str]] = []
     for match in INLINE_ENTRY.finditer(text, start, end):
-        if int(match.group(1)) == len(entries) + 1 and _opens_on_name(text, match.end(), end):
+        if int(match.group(1)) == len(entries) + 1 and _opens_on_name(text, match.end(), end, lead_limit):
             entries.append(match)
     return entries
 
@@ -961,7 +959,9 @@ class _Parser:
             if not before:
                 continue
             number = _order(match.group(1))
-            upper = _order(after[0]) if after else (_number(before[-1]) + UNLABELLED_TAIL, "")
+            upper = (
+                _order(after[0]) if after else (_number(before[-1]) + self.settings.unlabelled_item_span, "")
+            )
             lower = max(_order(no) for no in before)
             if lower < number < upper and not self._inside_list(match.start(), start, before[-1], number[0]):
                 found[match.group(1)] = match.start()  # the last line with that number: sub-points come first
@@ -1139,7 +1139,8 @@ class _Parser:
     ) -> tuple[list[Defendant], list[PersonName], list[PersonName]]:
         """(defendants, persons mentioned, reporters) of an item."""
         heard_text = self.text[heard[0] : heard[1]]
-        entries = _list_entries(self.text, *heard) or _list_entries(self.text, *decision)
+        lead = self.settings.list_entry_lead
+        entries = _list_entries(self.text, *heard, lead) or _list_entries(self.text, *decision, lead)
         if entries:
             return self.list_defendants(heard, decision, entries), [], []
         names, reporters, mentioned = _heard_defendants(self.text, *heard)

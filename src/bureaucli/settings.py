@@ -79,6 +79,12 @@ class SegmentSettings:
     """Edit distance tolerated in СЛУШАЛИ/ПОСТАНОВИЛИ labels damaged by OCR."""
     review_confidence: float = 75.0
     """Cases whose text has mean OCR confidence below this are flagged needs_review."""
+    unlabelled_item_span: int = 4
+    """After the last labelled item, numbered lines opening on a subject up to this many numbers on are
+    taken as items whose labels OCR lost."""
+    list_entry_lead: int = 25
+    """A numbered line is an entry of a list of persons when a name comes within this many characters
+    of its number (further on, it is a sub-point of a decision)."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "ocr.column_item_gap_lines": (1, 10),
     "segment.label_max_distance": (0, 4),
     "segment.review_confidence": (0, 100),
+    "segment.unlabelled_item_span": (0, 50),
+    "segment.list_entry_lead": (0, 200),
     "names.link_threshold": (0, 100),
     "names.review_low": (0, 100),
     "names.common_surname_count": (1, 10_000),
