@@ -61,7 +61,6 @@ _ABBREVIATION_DOT = re.compile(
     r"\b(?:тов|тт|т|г|гг|чл|канд|докл|им|п|рожд|ст|зав|пред|обл|р-н|р|с|ул|д|кв|см|б|[а-яё])\.", re.IGNORECASE
 )
 _DOTTED_DATE = re.compile(r"\d{1,2}\.[\divxlcтху|\\]{1,5}[.\-]\d{2,4}")
-_CLAUSE = re.compile(r"[^.;!?\n]+")
 _WORDS = r"(?:[^.;\s]+\s+)"
 
 
