@@ -128,11 +128,16 @@ def render_pages(
                         yield TruthPage("render_scan", layout, quality, name, images[0], truth)
 
 
-def write_workspace(pages: list[TruthPage], workspace: Path) -> None:
+def write_workspace(pages: list[TruthPage], workspace: Path, fmt: str = "png") -> list[Path]:
+    """Each page as the one image of its document folder: grayscale PNG, 1-bit PNG (png1) or JPEG (jpg)."""
+    paths = []
     for page in pages:
         folder = workspace / "data" / "raw" / page.document
         folder.mkdir(parents=True, exist_ok=True)
-        page.image.save(folder / "0001.png", dpi=(300, 300))
+        image = typewriter.bilevel(page.image) if fmt == "png1" else page.image
+        paths.append(folder / f"0001.{'jpg' if fmt == 'jpg' else 'png'}")
+        image.save(paths[-1], dpi=(300, 300), **({"quality": 85} if fmt == "jpg" else {}))
+    return paths
 
 
 def run_bureau(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
