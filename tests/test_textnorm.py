@@ -79,4 +79,6 @@ def test_item_number_alone_above_a_label_is_not_a_page_number():
 
 def test_small_letter_surname_opening_a_list_entry():
     text = "1) кузьмин Борис Прокофьевич, рожд.\n2) директора Ивана Петровича Сидорова"
-    assert normalize(text).text == "1) Кузьмин Борис Прокофьевич, рожд.\n2) директора Ивана Петровича Сидорова"
+    assert (
+        normalize(text).text == "1) Кузьмин Борис Прокофьевич, рожд.\n2) директора Ивана Петровича Сидорова"
+    )
