@@ -143,6 +143,19 @@ def test_uncertain_pairs_and_case_histories_are_exported(corpus, bureau):
     assert review["evidence"].str.contains("surname").all()
 
 
+def test_initials_read_as_digits_are_repaired_before_the_name_is_declined(corpus, bureau):
+    damaged = PAGE_2.replace("Кирилловой Анны Семеновны", "Мальцевой 3.Л.").replace(
+        "Кирилловой А.С.", "Мальцевой 3.Л."
+    )
+    (corpus / "data" / "raw" / "f1290_op1_d7" / "protocol_21.txt").write_text(
+        PAGE_1 + "\f" + damaged, encoding="utf-8"
+    )
+    bureau("run")
+    case = cases_table(corpus).set_index("surname").loc["Мальцева"]
+    assert case["initials"] == "З.Л." and case["gender"] == "f"
+    assert case["name_as_written"] == "Мальцевой 3.Л.", "the span stays exactly as written"
+
+
 def test_ids_are_stable_across_runs(corpus, bureau):
     bureau("run")
     first = cases_table(corpus)[["case_id", "person_id"]]

@@ -7,6 +7,7 @@ Exit codes: 0 all good; 1 internal error; 2 usage or configuration error (nothin
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -81,6 +82,9 @@ class BureauGroup(click.Group):
         except KeyboardInterrupt:
             warn("Interrupted: finished work is saved in the catalog; run the same command again to resume.")
             ctx.exit(130)
+        except BrokenPipeError:  # `bureau evaluate -v | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(int(ExitCode.OK))
         except Exception as exc:  # noqa: BLE001 - the last line of defence before the user
             if ctx.params.get("debug"):
                 traceback.print_exc()

@@ -539,7 +539,7 @@ class NamesReport:
     unused_overrides: list[str] = field(default_factory=list)
 
 
-NAMES_CODE = ("bureaucli.names", "bureaucli.linkage")
+NAMES_CODE = ("bureaucli.names", "bureaucli.linkage", "bureaucli.textnorm")
 EXPORT_CODE = ("bureaucli.export", "bureaucli.corrections")
 
 
@@ -559,9 +559,13 @@ def names_stage(ws: Workspace, catalog: Catalog) -> NamesReport:
     rows = []
     if pending:
         from bureaucli.names import normalize_person
+        from bureaucli.textnorm import normalize
+
     for case in pending:
         context = f"{case['heard_text'] or ''}\n{case['decision_text'] or ''}"
-        name = normalize_person(case["name_as_written"], context)
+        # The span keeps the page's raw characters; read the name through the parser's OCR repairs
+        # (initials read as digits, Latin look-alikes, old spelling) before declining it.
+        name = normalize_person(normalize(case["name_as_written"]).text, context)
         rows.append(
             (
                 case["case_id"],
@@ -938,7 +942,7 @@ def save_text_correction(ws: Workspace, catalog: Catalog, target: PageTarget, te
 
 def evaluate_workspace(catalog: Catalog, gold: dict[str, GoldDocument]) -> EvaluationReport:
     """Score the catalog's cases against gold documents, matched by file stem."""
-    from bureaucli.evaluate import ExtractedCase, ExtractedDocument, score
+    from bureaucli.evaluate import FIELDS, ExtractedCase, ExtractedDocument, score
 
     extracted: dict[str, ExtractedDocument] = {}
     for doc in catalog.query("SELECT doc_id, path FROM documents WHERE status = 'ok'"):
@@ -958,9 +962,11 @@ def evaluate_workspace(catalog: Catalog, gold: dict[str, GoldDocument]) -> Evalu
                 decisions=frozenset(loads(row["decisions"])),
                 accusations=frozenset(loads(row["accusations"])),
                 item_no=row["item_no"],
+                fields=tuple((name, row[name]) for name in FIELDS),
             )
             for row in catalog.query(
-                """SELECT c.name_as_written, c.decisions, c.accusations, i.item_no, n.surname, n.initials, n.first_name
+                f"""SELECT c.name_as_written, c.decisions, c.accusations, i.item_no, n.surname, n.initials,
+                          n.first_name, {", ".join(f"c.{name}" for name in FIELDS)}
                    FROM cases c JOIN items i USING (item_id) LEFT JOIN case_names n USING (case_id)
                    WHERE c.doc_id = ? ORDER BY i.ordinal, c.ordinal""",
                 (doc["doc_id"],),
