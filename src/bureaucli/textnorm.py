@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 LATIN_TO_CYRILLIC = str.maketrans(
     "ABCEHKMOPTXYNaceopxykmnurbi",
@@ -75,6 +76,7 @@ def _rewrite(current: NormalizedText, pattern: re.Pattern[str], replace: Replace
     return NormalizedText("".join(pieces), offsets)
 
 
+@lru_cache(maxsize=65536)
 def _translate_token(token: str) -> str:
     """Repair one word that mixes Cyrillic with Latin look-alikes or with 0/6/3 read for О/б/З."""
     if not CYRILLIC.search(token):
