@@ -93,6 +93,15 @@ def test_upheld_appeals_take_the_appealed_penalty(decision, heard, expected):
         ("за отрыв от партии и нарушение партийной дисциплины", {"passivity", "other"}),
         ("о правооппортунистических взглядах", {"right_deviation"}),
         ("за зажим критики и грубость с посетителями", {"other"}),
+        (
+            "как врага народа, связанного с троцкистами",
+            {"counterrevolution", "ties_to_enemies", "trotskyism"},
+        ),
+        ("за связь с польскими националистами", {"nationalism", "ties_to_enemies"}),
+        ("за связь с правыми оппортунистами", {"ties_to_enemies", "right_deviation"}),
+        ("за крушение по его вине товарного поезда", {"negligence"}),
+        ("за аварию котла на электростанции", {"negligence"}),
+        ("брак произошел по ее вине", {"negligence"}),
     ],
 )
 def test_accusations(text, expected):

@@ -357,3 +357,80 @@ def test_resolution_with_numbered_points_is_read_as_prose():
         (None, "Ветошкина Е.А.", ["remove_from_post", "severe_reprimand"]),
     ]
     assert parse.items[0].cases[1].position == "Секретаря райкома"
+
+
+def _one_item(heard: str, decision: str):
+    text = f"ПРОТОКОЛ № 1\nзаседания партбюро депо\nот 5 мая 1938 г.\n\n1. СЛУШАЛИ: {heard}\nПОСТАНОВИЛИ: {decision}\n"
+    return parse_document(pages_of(text), SegmentSettings()).items[0]
+
+
+def test_names_joined_with_their_posts_after_a_plural_title():
+    """Several persons after "тт.", each followed by a post, are all defendants, in the heard text or in
+    a penalty clause of the decision; each keeps its own post and the shared penalty."""
+    item = _one_item(
+        "Дела членов ВКП(б), не уплативших членских взносов: тт. ОРЛОВА К.К., токаря, ЗИМИНОЙ Л.А., "
+        "уборщицы, и ЩЕРБАКОВА Н.Н., кочегара.",
+        "Тт. Орлову К.К., Зиминой Л.А. и Щербакову Н.Н. за пассивность объявить выговор.",
+    )
+    assert [
+        (c.name_as_written, c.position, c.party_status, c.decisions, c.accusations) for c in item.cases
+    ] == [
+        ("ОРЛОВА К.К.", "токаря", None, ["reprimand"], ["passivity"]),
+        ("ЗИМИНОЙ Л.А.", "уборщицы", None, ["reprimand"], ["passivity"]),
+        ("ЩЕРБАКОВА Н.Н.", "кочегара", None, ["reprimand"], ["passivity"]),
+    ]
+    item = _one_item(
+        "О трудовой дисциплине в депо (докл. т. Орлов).",
+        "1) Работу депо признать неудовлетворительной.\n"
+        "2) Тт. Смирнову А.А., слесарю, Пахомовой В.И., табельщице, и Голубеву Р.Р. за прогулы объявить "
+        "строгий выговор.",
+    )
+    assert [(c.name_as_written, c.decisions) for c in item.cases] == [
+        ("Смирнову А.А.", ["severe_reprimand"]),
+        ("Пахомовой В.И.", ["severe_reprimand"]),
+        ("Голубеву Р.Р.", ["severe_reprimand"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("heard", "decision", "code"),
+    [
+        (
+            "О снятии выговора с тов. ПАНОВА В.А., бригадира, члена ВКП(б) с 1931 г.",
+            "Выговор, объявленный тов. Панову В.А. в 1936 г. за прогулы, снять.",
+            "lift_penalty",
+        ),
+        (
+            "О снятии партийного взыскания с т. ПАНОВА В.А., слесаря.",
+            "Строгий выговор, наложенный на т. Панова В.А. за опоздания на работу, снять.",
+            "lift_penalty",
+        ),
+        (
+            "О восстановлении тов. ПАНОВА В.А. в членах ВКП(б).",
+            "Тов. Панова В.А. в партии восстановить.",
+            "reinstate",
+        ),
+        (
+            "О переводе тов. ПАНОВА В.А., слесаря, из членов ВКП(б) в кандидаты.",
+            "За пьянство тов. Панова В.А. перевести в кандидаты в члены ВКП(б).",
+            "demote",
+        ),
+        ("Об исключении тов. ПАНОВА В.А., слесаря.", "Тов. Панова В.А. из партии исключить.", "expel"),
+    ],
+)
+def test_items_about_a_penalty_or_standing_of_a_person_are_personal_cases(heard, decision, code):
+    item = _one_item(heard, decision)
+    assert item.is_personal_case
+    assert [(c.name_as_written, c.decisions) for c in item.cases] == [("ПАНОВА В.А.", [code])]
+
+
+@pytest.mark.parametrize(
+    "card", ["партбилет № 0081236", "партбилет №0081236", "парт. билет № 0081236", "п/б № 0081236",
+             "партийный билет № 0081236"]
+)  # fmt: skip
+def test_party_card_forms(card):
+    item = _one_item(
+        f"Персональное дело тов. ПАНОВА В.А., слесаря, члена ВКП(б) с 1929 г., {card}.",
+        "Тов. Панова В.А. из партии исключить.",
+    )
+    assert [(c.party_card, c.position) for c in item.cases] == [("0081236", "слесаря")]

@@ -7,7 +7,8 @@ penalties of the past that a heard text recalls ("исключен в 1935 г.",
 aside, so that minutes read column by column do not code the history as the decision.
 
 Decision cues (first matching phrase wins the words it covers, later rules see them blanked):
-- lift_penalty: снять (парт)взыскание / выговор; выговор … снять (not "с работы")
+- lift_penalty: снять (парт)взыскание / выговор; выговор … снять (not "с работы"; "за опоздания на
+  работу" between them does not stop it)
 - overturn_decision: решение … отменить / изменить; исключение … заменить
 - upheld decisions (решение … утвердить / оставить в силе; апелляцию отклонить; в апелляции отказать):
   the code of the penalty upheld, named in the clause or the heard text ("на решение … о переводе в
@@ -28,11 +29,14 @@ Decision cues (first matching phrase wins the words it covers, later rules see t
   восстановлении отказать, считать выбывшим — only when no code above was found
 
 Accusation cues (heard and decision text together):
-- ties_to_enemies: связь с … врагом / троцкистом / арестованным …; покровительство врагу (the words of
-  the enemy's label are then not read as the person's own trotskyism or counterrevolution)
+- ties_to_enemies: связь с … врагом / троцкистом / арестованным / правыми …; покровительство врагу (the
+  words of the enemy's label are then not read as the person's own trotskyism or counterrevolution); a tie
+  with a group named by its ideology ("связь с польскими националистами", "связанного с троцкистами",
+  "связь с правыми оппортунистами") also codes that ideology (trotskyism, right_deviation, nationalism),
+  a tie with one person ("связь с арестованным троцкистом X") does not
 - loss_of_party_card: утеря / потеря партбилета, халатное хранение партбилета (not negligence)
 - trotskyism: троцкист-, троцкизм, двурушник, зиновьевец
-- right_deviation: правооппортунист-, правая оппозиция, правый уклон, бухаринец
+- right_deviation: правооппортунист-, правые оппортунисты, правая оппозиция, правый уклон, бухаринец
 - nationalism: националист-, национализм
 - counterrevolution: контрреволюционн- (not агитация), повстанческая организация, (как) враг народа,
   белогвардеец, террор
@@ -42,7 +46,8 @@ Accusation cues (heard and decision text together):
 - concealed_origin: (социальное) происхождение, кулак-, сын попа / торговца, дворяне, выходец, чуждый
   элемент, скрыл, что его отец …
 - religion: религиозные обряды, церковь, венчание, крещение, сектант
-- negligence: бесхозяйственность, развал работы, халатность, срыв, падеж скота
+- negligence: бесхозяйственность, развал работы, халатность, срыв, падеж скота, крушение, авария, по его
+  / ее вине
 - embezzlement: растрата, присвоение, хищение, расхищение
 - abuse_of_office: злоупотребление, использование служебного положения, незаконные обыски / аресты
 - drunkenness_moral: пьянство, нетрезвый вид, (морально-)бытовое разложение, дебош
@@ -54,6 +59,7 @@ Accusation cues (heard and decision text together):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bureaucli.textnorm import fold
 
@@ -77,7 +83,11 @@ _WORD = re.compile(r"[а-яё]{6,}")
 
 
 def _repair_stem(match: re.Match[str]) -> str:
-    word = match.group(0)
+    return _repaired_word(match.group(0))
+
+
+@lru_cache(maxsize=65536)
+def _repaired_word(word: str) -> str:
     if any(word.startswith(stem) for stem in KEY_STEMS):
         return word
     near = {
@@ -111,7 +121,8 @@ DECISION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("lift_penalty", r"(?:парт)?взыскани\w*[^.;]{0,80}?\bсня(?:ть|то|л)\b"),
         (
             "lift_penalty",
-            r"\bвыговор\w*(?:(?!работ|должност|пост)[^.;]){0,100}?\bснять\b(?!\s+с\s+(?:\w+\s+)?(?:работ|должност))",
+            r"\bвыговор\w*(?:(?!(?:с|от)\s+(?:\w+\s+)?(?:работ|должност|пост))[^.;]){0,100}?\bснять\b"
+            r"(?!\s+с\s+(?:\w+\s+)?(?:работ|должност))",
         ),
         (
             "lift_penalty",
@@ -250,11 +261,14 @@ def code_decisions(text: str, context: str = "") -> list[str]:
     return codes
 
 
-_ENEMY = r"(?:враг|троцкист|зиновьев|арестованн|разоблаченн|шпион|контрреволюционер|кулак|белогвард|правых|оппозиционер|националист|диверсант|вредител)"
+_ENEMY = r"(?:враг|троцкист|зиновьев|арестованн|разоблаченн|шпион|контрреволюционер|кулак|белогвард|прав(?:ых|ыми|ым)\b|оппозиционер|националист|диверсант|вредител)"
 ACCUSATION_MASKS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple(
     (code, re.compile(pattern))
     for code, pattern in (
-        ("ties_to_enemies", rf"\bсвяз\w*\s+с\s+(?:[^.;]{{0,60}}?\s)?{_ENEMY}\w*(?:\s+народа)?"),
+        (
+            "ties_to_enemies",
+            rf"\bсвяз\w*\s+с\s+(?:[^.;]{{0,60}}?\s)?{_ENEMY}\w*(?:\s+(?:народа|оппортунист\w*|уклонист\w*|элемент\w*))?",
+        ),
         (
             "ties_to_enemies",
             rf"\b(?:покровительств|защища|укрыва|прикрыва|поддерживал)\w*\s+(?:[^.;]{{0,40}}?\s)?{_ENEMY}\w*(?:\s+народа)?",
@@ -287,7 +301,10 @@ ACCUSATION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (code, re.compile(pattern))
     for code, pattern in (
         ("trotskyism", r"\bтроцки|\bдвурушни|\bзиновьев"),
-        ("right_deviation", r"\bправооппортунист|\bправ\w+\s+(?:оппозици|уклон)|\bбухаринск|\bправоуклон"),
+        (
+            "right_deviation",
+            r"\bправооппортунист|\bправ\w*\s+оппортунист|\bправ\w+\s+(?:оппозици|уклон)|\bбухаринск|\bправоуклон",
+        ),
         ("nationalism", r"националист|\bнационализм"),
         ("counterrevolution", r"\bконтрреволюц|\bповстанческ|\bвраг\w*\s+народа|\bбелогвард|\bтеррор"),
         ("anti_soviet_agitation", r"\bантисоветск|\bантипартийн\w+\s+высказывани"),
@@ -300,7 +317,8 @@ ACCUSATION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "negligence",
-            r"\bбесхозяйствен|\bразвал|\bхалатн|\bсрыв|\bсорвал|\bпадеж|\bбезответственн|\bнедосмотр",
+            r"\bбесхозяйствен|\bразвал|\bхалатн|\bсрыв|\bсорвал|\bпадеж|\bбезответственн|\bнедосмотр"
+            r"|\bкрушени|\bавари|\bпо\s+(?:его|ее|её|их|своей)\s+вине",
         ),
         (
             "embezzlement",
@@ -323,6 +341,25 @@ ACCUSATION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+IDEOLOGIES = {"trotskyism", "right_deviation", "nationalism"}
+"""Accusations that name the group a person is tied to ("связь с троцкистами"), coded with the tie."""
+
+
+def _group_ideologies(tie: str) -> list[str]:
+    """The ideologies of the group a tie is with ("связь с польскими националистами", "связанного с
+    троцкистами"); a tie with one person ("связь с арестованным троцкистом X") codes the tie alone."""
+    codes = []
+    for ideology, rule in ACCUSATION_RULES:
+        if ideology not in IDEOLOGIES:
+            continue
+        for match in rule.finditer(tie):
+            word = re.match(r"[а-яё]*", tie[match.start() :]).group(0)  # type: ignore[union-attr]
+            if not re.search(r"(?:ом|ем)$", word):
+                codes.append(ideology)
+                break
+    return codes
+
+
 def code_accusations(text: str) -> list[str]:
     """Accusation codes found in a text (heard and decision together), in order, without repeats."""
     prepared = prepare(text)
@@ -331,6 +368,8 @@ def code_accusations(text: str) -> list[str]:
         for match in list(pattern.finditer(prepared)):
             if code:
                 found.append((match.start(), code))
+            if code == "ties_to_enemies":
+                found.extend((match.start(), ideology) for ideology in _group_ideologies(match.group(0)))
             prepared = _blank(prepared, match.span())
     for code, pattern in ACCUSATION_RULES:
         found.extend((match.start(), code) for match in pattern.finditer(prepared))

@@ -11,13 +11,16 @@ document text. The steps:
    subject between labelled items (labels lost by OCR); when a meeting has no labels, at numbered lines
    ("5.", "§ 5.", "п. 48.", "15. —"); under a two-column heading, at the numbered rows; a meeting with no
    items is read as prose, sentence by sentence;
-3. an item is a personal case when its heard text names a person in a personal-case frame (дело,
-   апелляция, заявление, об исключении, сообщение об аресте, "О т. X") and its decision is no mere
+3. an item is a personal case when its heard text names a person in a personal-case frame (дело / дела,
+   апелляция, заявление, об исключении, о восстановлении, о снятии (партийного) взыскания / выговора с т. X,
+   о переводе т. X в кандидаты, сообщение об аресте, "О т. X") and its decision is no mere
    appointment, or when a clause of its decision imposes a penalty on a named person (a penalty inside a
    report on production), or when it lists persons (one a line or "1) … 2) …" run into the text) on whom
    a decision is taken — a list of those admitted or commended gives no case;
 4. the defendants are the first person named in the heard text and those joined to it by "и" (also bare
-   surnames after a plural title: "т.т. Лядове и Гринберге"), or the entries of a numbered list; each
+   surnames after a plural title: "т.т. Лядове и Гринберге", and after a plural title each name with its
+   own post: "тт. КОНОВАЛОВА И.Т., слесаря, ЖУРАВЛЕВОЙ М.П., ткачихи, и РЫБАКОВА С.С., кочегара"; so too
+   in a penalty clause of the decision), or the entries of a numbered list; each
    gets the clauses of the decision that name only them ("т. Кононову объявить выговор, т. Саввину
    предупредить"); reporters ("(т. X)", "докладчик т. X") and persons named in a charge ("связь с врагом
    народа X") are kept as mentions, never as cases.
@@ -116,7 +119,7 @@ NAME = re.compile(
     rf"|(?<![А-Яа-яЁё]){_TITLE}\s*(?P<ts>(?P<s5>{_SURNAME}))(?![а-яё])"
 )
 TRAILING_TITLE = re.compile(rf"\s*(?:{_TITLE}|тов)?\s*$")
-PLURAL_TITLE_BEFORE = re.compile(r"(?:т\.\s?т\.|т[тг]\.)\s*$")
+PLURAL_TITLE_BEFORE = re.compile(r"(?i:т\.\s?т\.|т[тг]\.)\s*$")
 CHAINED_SURNAME = re.compile(rf"\s*(?:,\s*и|,|и)\s+(?:{_TITLE}\s*)?(?P<name>(?P<s>{_SURNAME}))(?![а-яё])")
 BARE_AFTER_CUE = re.compile(
     rf"(?i:персональн\w+\s+дел[оау]|\bдел[оау]|заявлени[ея]|апелляци[яи]|об\s+аресте|материал\w*(?:\s+\w+){{0,2}}\s+на|\bо)"
@@ -156,7 +159,9 @@ ENEMY_CONTEXT = re.compile(
     r"|(?i:на\s+решение|решени\w+)\s+[^.;()]{0,120}"
 )
 PERSONAL_CUE = re.compile(
-    rf"(?i)персональн|^\W*(?:\d+\W+)?дело\b|апелляци|заявлени|\bоб?\s+{_TITLE}|об\s+исключени|"
+    rf"(?i)персональн|^\W*(?:\d+\W+)?дел[оа]\b|апелляци|заявлени|\bоб?\s+{_TITLE}|об\s+исключени|"
+    rf"\bоб?\s+(?:снятии|наложении|отмене|объявлении|вынесении)\s+(?:[а-яё]+\s+){{0,2}}?(?:взыскани|выговор|предупреждени)|"
+    r"\bо\s+переводе\s+(?:[^;\n]{0,80}?\s)?(?:в\s+кандидат|из\s+член)|"
     r"(?-i:^\W*Об?\s+(?:[А-ЯЁ]\.\s?){1,2}[А-ЯЁ])|"
     r"о\s+снятии\s+(?:парт)?взыскани|восстановлени|об\s+арест|осужденн|материал\w*(?:\s+\w+){0,2}\s+на\b|выбывш|(?-i:^\W*[Оо]\s+[А-ЯЁ])"
 )
@@ -467,18 +472,40 @@ def _heard_defendants(
         names.insert(0, PersonName(bare.start("s"), bare.end("s"), bare.group("s")))
     if not names:
         return [], reporters, mentioned
-    defendants = [names[0]]
-    for name in names[1:]:
-        between = re.sub(r"\([^()]*\)", " ", masked[defendants[-1].end : name.start])
-        if re.fullmatch(rf"\s*(?:,|и|,\s*и)\s*(?:{_TITLE}\s*)?", between):
-            defendants.append(name)
-        else:
-            mentioned.append(name)
+    defendants = _joined_names(masked, names, start)
+    mentioned.extend(names[len(defendants) :])
     return defendants, reporters, mentioned
 
 
+JOINED = re.compile(rf"\s*(?:,|и|,\s*и)\s*(?:{_TITLE}\s*)?")
+"""What joins persons named together: "тов. X и Y", "X, Y"."""
+JOINED_WITH_POST = re.compile(
+    rf"\s*,\s*(?P<post>[а-яё][^,;:.()\d]{{0,60}}?)\s*,?\s*(?:и\s+)?(?:{_TITLE}\s*)?"
+)
+"""After a plural title, a post may follow each name: "тт. X, слесаря, Y, ткачихи, и Z, кочегара"."""
+
+
+def _joined_names(text: str, names: list[PersonName], start: int) -> list[PersonName]:
+    """The first of `names` and those joined to it by commas or "и" (each with its own post after a plural
+    title: "тт. КОНОВАЛОВА И.Т., слесаря, ЖУРАВЛЕВОЙ М.П., ткачихи, и РЫБАКОВА С.С., кочегара")."""
+    if not names:
+        return []
+    plural = PLURAL_TITLE_BEFORE.search(text, max(start, names[0].start - 8), names[0].start) is not None
+    joined = [names[0]]
+    for name in names[1:]:
+        between = re.sub(r"\([^()]*\)", " ", text[joined[-1].end : name.start])
+        with_post = JOINED_WITH_POST.fullmatch(between) if plural else None
+        if JOINED.fullmatch(between) or (
+            with_post and not INFINITIVE.search(with_post.group("post")) and not code_decisions(between)
+        ):
+            joined.append(name)
+        else:
+            break
+    return joined
+
+
 CLAUSE_END = re.compile(
-    r"(?<![А-ЯЁA-Z])(?<!\bт)(?<!тов)(?<!\bг)(?<!тт)[.;](?=\s+(?:[А-ЯЁ\d(«\"]|[а-е]\)\s)|\s*$)"
+    r"(?<![А-ЯЁA-Z])(?<!\bт)(?<!тов)(?<!Тов)(?<!\bг)(?<!тт)(?<!Тт)[.;](?=\s+(?:[А-ЯЁ\d(«\"]|[а-е]\)\s)|\s*$)"
     r"|\n[ \t]*(?=(?:\d{1,2}|[а-е])\)\s)"
 )
 """The end of a sentence, or the start of a sub-point "2)" / "б)" on a new line."""
@@ -512,7 +539,7 @@ def _decision_defendants(text: str, start: int, end: int) -> list[Defendant]:
         masked, _ = _blank(text, ENEMY_CONTEXT, a, b)
         masked, _ = _blank(masked, REPORTER, a, b)
         masked, _ = _blank(masked, OBLIGATION, a, b)
-        for name in find_names(masked, a, b)[:1]:
+        for name in _joined_names(masked, find_names(masked, a, b), a):
             defendants.append(
                 Defendant(name, text[name.end : b], clause.strip(), a, before=text[a : name.start])
             )
@@ -624,7 +651,8 @@ def _split_clause(clause: str, stem: str, other_stems: list[str]) -> list[str] |
     """This person's parts of a clause naming several persons with their own penalties ("за … т. Кононову
     объявить выговор, т. Саввину предупредить"): each comma-separated part belongs to the person last
     named, and what comes before the first name ("за …") to all. None when one part names several persons
-    (one penalty for all)."""
+    or when this person's parts decide nothing ("Тт. Коновалову, Журавлевой и Рыбакову … объявить выговор":
+    one penalty for all)."""
     folded = fold(clause)
     first = min(i for i in (folded.find(s) for s in [stem, *other_stems]) if i >= 0)
     prefix = TRAILING_TITLE.sub("", clause[:first])
@@ -638,7 +666,7 @@ def _split_clause(clause: str, stem: str, other_stems: list[str]) -> list[str] |
         owner = True if is_mine else False if is_theirs else owner
         if owner:
             parts.append(part.strip())
-    return parts
+    return parts if code_decisions(" ".join(parts)) else None
 
 
 PARTY_STATUS = re.compile(
@@ -647,14 +675,14 @@ PARTY_STATUS = re.compile(
     r"|(?<![\w/])б/п(?![\w/])|\bбеспартийн\w*"
 )
 PARTY_CARD = re.compile(
-    r"(?i)(?:п/б|партбилет\w*|партийн\w+\s+билет\w*|к/к|кандидатск\w+\s+карточк\w*)\s*№\s*(\d[\d\s]*\d|\d)"
+    r"(?i)(?:п/б|парт\.?\s*билет\w*|партийн\w+\s+билет\w*|к/к|кандидатск\w+\s+карточк\w*)\s*№\s*(\d[\d\s]*\d|\d)"
 )
 BIRTH_YEAR = re.compile(
     r"(?i)(?:рожд\.|рождения|г\.\s*р\.)\s*(\d{4})|(\d{4})\s*(?:г\.|года)?\s*(?:р\.|рожд\.|рождения|г\.р\.)|(\d{4})\s*г\.\s*р\."
 )
 PLACE_OF_WORK = re.compile(r"(?i)место\s+работы\s*[—–-]\s*([^).;,]+)")
 NOT_A_POST = re.compile(
-    rf"(?i)\s*(?:{PARTY_STATUS.pattern[4:]}|\d|рожд|п/б|к/к|партбилет|г\.\s*р\.|г\.\s+[А-ЯЁ]|[^()]*\bот\s+\d|см\.|ср\.|до\s+(?:исключения|ареста|снятия))"
+    rf"(?i)\s*(?:{PARTY_STATUS.pattern[4:]}|\d|рожд|п/б|к/к|парт\.?\s*билет|партийн\w+\s+билет|кандидатск\w+\s+карточк|г\.\s*р\.|г\.\s+[А-ЯЁ]|[^()]*\bот\s+\d|см\.|ср\.|до\s+(?:исключения|ареста|снятия))"
 )
 """An appositive that is a party status, a birth year, a card, a town ("г. Харьков") or a reference to an
 earlier decision ("ПБ от 2.IX.28 г."), not a post."""
@@ -762,6 +790,8 @@ def _person_details(context: str, before: str = "", decision: str = "") -> dict[
     """Position, organization, party status, party card and birth year of a person: from the words after
     the name, else from those before it in its clause ("дело кандидата в члены ВКП(б) … т. X"), and for
     the party card also from the person's own decision ("партбилет № … изъять")."""
+
+    before = before.rsplit(":", 1)[-1]  # "Дела членов ВКП(б) …: тт. X": what precedes a colon is no one's own
 
     def first(pattern: re.Pattern[str]) -> re.Match[str] | None:
         return next((m for m in (pattern.search(t) for t in (context, before)) if m), None)
