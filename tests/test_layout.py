@@ -24,13 +24,17 @@ GUTTER_COLUMN = 33
 """Where the right column starts, in characters."""
 
 
-def typed(*lines: str, specks: tuple[tuple[int, int, str, float], ...] = (), bearing: int = 2) -> list[Word]:
+def typed(
+    *lines: str, specks: tuple[tuple[int, int, str, float], ...] = (), bearing: int = 2, sway: int = 0
+) -> list[Word]:
     """Word boxes of monospaced lines, each `bearing` px narrower than its characters' advance, as
-    Tesseract's are. `specks` adds (row, column, text, confidence) noise boxes four pixels high."""
+    Tesseract's are; odd lines shifted `sway` px right, even ones left. `specks` adds (row, column, text,
+    confidence) noise boxes four pixels high."""
     words = []
     for row, line in enumerate(lines):
+        shift = sway if row % 2 else -sway
         for match in re.finditer(r"\S+", line):
-            left, width = match.start() * PITCH, len(match.group()) * PITCH - bearing
+            left, width = match.start() * PITCH + shift, len(match.group()) * PITCH - bearing
             words.append(Word(match.group(), left, row * LINE, width, 30, 91.0, (1, 1, row)))
     for row, column, text, conf in specks:
         words.append(Word(text, column * PITCH, row * LINE + 20, 4, 4, conf, (1, 1, row)))
@@ -139,6 +143,14 @@ def test_narrow_gutter_of_two_spaces_is_found():
     that gap and the page was read as one column, every heard part run together with its decision."""
     widest = max(len(row[0]) for row in ROWS if row)
     words = typed(*HEADER, *table(gutter=widest + 2), bearing=0)
+    assert two_column_text(words, OcrSettings()) == READ_IN_ORDER
+
+
+def test_two_space_gutter_between_lines_shifted_sideways_is_found():
+    """Regression: render_scan.py shifts each typed line a few pixels sideways; the band left blank by all
+    rows together fell under the minimum gutter width though every row kept its two-space gap."""
+    widest = max(len(row[0]) for row in ROWS if row)
+    words = typed(*HEADER, *table(gutter=widest + 2), sway=4)
     assert two_column_text(words, OcrSettings()) == READ_IN_ORDER
 
 

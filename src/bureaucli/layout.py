@@ -159,8 +159,10 @@ def find_gutter(rows: list[Row], settings: OcrSettings) -> Gutter | None:
             if index == len(rows) or covered[index, candidate]:
                 rank = (split, index - start)
                 if split >= settings.column_min_rows and rank > best_rank:
-                    left, right = _gap_around(inked[start:index], x0 + (candidate + 0.5) * bin_size)
-                    if right - left >= settings.column_gutter_chars * pitch:
+                    left, right, narrowest = _gap_around(
+                        inked[start:index], x0 + (candidate + 0.5) * bin_size
+                    )
+                    if narrowest >= settings.column_gutter_chars * pitch:
                         best_rank = rank
                         best = Gutter(left, right, start, index - 1)
                 start, split = index + 1, 0
@@ -196,11 +198,17 @@ def _without_margins(rows: list[Row], gutter: Gutter, settings: OcrSettings) -> 
     return Gutter(gutter.left, gutter.right, first, last)
 
 
-def _gap_around(rows: list[list[Word]], x: float) -> tuple[float, float]:
-    """The blank band around `x` that no word of these rows enters, measured from the word boxes."""
+def _gap_around(rows: list[list[Word]], x: float) -> tuple[float, float, float]:
+    """The blank band around `x` that no word of these rows enters, and the narrowest gap around `x` in a
+    row with words on both sides. A typed line shifted sideways narrows the band, not its own gap."""
     left = max((w.right for words in rows for w in words if w.right <= x), default=x)
     right = min((w.left for words in rows for w in words if w.left >= x), default=x)
-    return float(left), float(right)
+    gaps = [
+        min(w.left for w in words if w.left >= x) - max(w.right for w in words if w.right <= x)
+        for words in rows
+        if any(w.right <= x for w in words) and any(w.left >= x for w in words)
+    ]
+    return float(left), float(right), float(min(gaps, default=right - left))
 
 
 def _columns_hold_text(rows: list[Row], gutter: Gutter, settings: OcrSettings) -> bool:
