@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from bureaucli import imaging, ocr
@@ -314,3 +315,24 @@ def test_ctrl_c_keeps_finished_pages_and_the_next_run_does_only_the_rest(workspa
     assert rest.exit_code == 0
     assert f"{total - len(done)} page(s) OCR'd" in rest.stdout and f"{len(done)} cached" in rest.stdout
     assert len(ocr_rows(workspace)) == total
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_a_text_correction_is_still_applied_after_ocr_redo(scans, bureau):
+    assert bureau("run").exit_code == 0
+    fixed = PLAIN_TEXT.replace("Объявить Пестовой М.Ф. выговор", "Объявить Пестовой М.Ф. строгий выговор")
+    correction = scans / "data" / "corrections" / "text" / "f1_op1_d1" / "protocol_1" / "1.txt"
+    correction.parent.mkdir(parents=True)
+    correction.write_text(fixed, encoding="utf-8")
+    assert bureau("run").exit_code == 0
+    assert "1 page(s) OCR'd" in bureau("ocr", "--redo", "--pages", "1", "f1_op1_d1/protocol_1").stdout
+    rerun = bureau("run")
+    assert rerun.exit_code == 0 and "0 page(s) OCR'd" in rerun.stdout
+    cases = pd.read_parquet(scans / "data" / "extracted" / "tables" / "cases.parquet")
+    page_1 = cases[(cases["surname"] == "Пестова") & (cases["name_page"] == 1)]
+    assert [list(d) for d in page_1["decisions"]] == [["severe_reprimand"]], (
+        "the correction wins over new OCR"
+    )
+    assert correction.read_text(encoding="utf-8") == fixed, "the pipeline never rewrites a correction"
+    assert status_json(bureau)["stale_corrections"] == []

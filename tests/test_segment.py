@@ -434,3 +434,23 @@ def test_party_card_forms(card):
         "Тов. Панова В.А. из партии исключить.",
     )
     assert [(c.party_card, c.position) for c in item.cases] == [("0081236", "слесаря")]
+
+
+def test_decision_label_typed_on_the_heard_line():
+    """Regression: a ПОСТАНОВИЛИ typed on after the heard text's last sentence was not seen, and the case
+    lost its decision (found by the OCR test page of tests/ocr_pages.py)."""
+    text = (
+        "ПРОТОКОЛ № 31\nзаседания бюро Котельничского райкома ВКП(б) от 12 мая 1938 г.\n\n"
+        "2. СЛУШАЛИ: О тов. Пестовой Марии Федоровне, учительнице, утерявшей\n"
+        "кандидатскую карточку. ПОСТАНОВИЛИ: Объявить Пестовой М.Ф. выговор.\n\n"
+        "3. Слушали: Персональное дело т. Иванова И.И., слесаря. Постановили: из партии исключить.\n"
+        "4. СЛУШАЛИ: О работе клуба. Бюро постановило: работу признать удовлетворительной.\n"
+    )
+    items = parse_document([PageText(1, text)], SegmentSettings()).items
+    assert [(i.item_no, i.decision_text) for i in items] == [
+        ("2", "Объявить Пестовой М.Ф. выговор."),
+        ("3", "из партии исключить."),
+        ("4", ""),
+    ]
+    assert [c.decisions for c in items[0].cases] == [["reprimand"]]
+    assert [c.decisions for c in items[1].cases] == [["expel"]]

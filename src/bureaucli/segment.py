@@ -197,6 +197,8 @@ LABEL_TOKEN = re.compile(
     rf"(?m)^[ \t]*(?P<prefix>{_ITEM_MARK}?(?:\d{{1,3}}[а-я]?\s*[.),]\s*|[^\s\d]{{1,2}}[.),]\s+)?)"
     r"(?P<label>[А-ЯЁа-яёA-Za-z0-9]{2,14})(?: (?P<rest>[А-ЯЁа-яёA-Za-z0-9]{2,12}))?"
 )
+INLINE_LABEL = re.compile(r"(?<=[.;!?)»\"])[ \t]+(?P<label>[А-ЯЁA-Z][А-ЯЁа-яёA-Za-z]{4,13})[ \t]*[:—–]")
+"""A label typed on after the end of the previous sentence, on the same line ("… карточку. ПОСТАНОВИЛИ: …")."""
 LABEL_END = re.compile(r"[ \t]*(?:[:;,\-—–.]|\n|$)")
 """What may follow a label: a colon (or OCR's reading of one), a dash, or the end of the line."""
 ITEM_OPENING = re.compile(
@@ -277,7 +279,12 @@ def find_labels(text: str, start: int, end: int, settings: SegmentSettings) -> l
                 )
             )
             break
-    return labels
+    at_line_start = {label.start for label in labels}
+    for match in INLINE_LABEL.finditer(text, start, end):
+        found = _match_label(match.group("label"), settings)
+        if found and match.start("label") not in at_line_start:
+            labels.append(Label(found[0], match.start("label"), match.end(), found[1], None))
+    return sorted(labels, key=lambda label: label.start)
 
 
 def parse_date(text: str) -> tuple[str, int, int] | None:
