@@ -243,3 +243,12 @@ def test_cli_runs_as_a_real_subprocess(workspace):
     )
     assert proc.returncode == 0, proc.stderr
     assert "1 new, 0 changed, 0 unchanged, 0 removed" in proc.stdout
+
+
+def test_tiff_resolution_stored_as_a_fraction_is_recorded(workspace, bureau):
+    """Pillow reads TIFF resolutions as IFDRational; ingest took them for missing and recorded 300 dpi."""
+    multipage_tiff(workspace / "data" / "raw" / "scan.tif", pages=2)
+
+    assert bureau("ingest").exit_code == 0
+
+    assert catalog_rows(workspace, "SELECT DISTINCT dpi FROM pages") == [(200,)]

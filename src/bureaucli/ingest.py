@@ -245,7 +245,7 @@ def _probe_image(path: Path, relative: str, sha: str, settings: IngestSettings) 
                             f"over the {settings.max_image_megapixels:g}-megapixel limit "
                             "(a decompression bomb or a broken header)"
                         )
-                    dpi = _dpi(image.info.get("dpi"), settings.default_dpi)
+                    dpi = round(declared_dpi(image.info.get("dpi")) or settings.default_dpi, 1)
                     content = sha if frames == 1 else hashlib.sha256(f"{sha}:{index}".encode()).hexdigest()
                     pages.append(PageInfo(index + 1, relative, index, content, width, height, dpi))
                 if frames == 1:
@@ -259,10 +259,13 @@ def _probe_image(path: Path, relative: str, sha: str, settings: IngestSettings) 
         raise InputError(f"damaged image ({exc})") from None
 
 
-def _dpi(declared: object, default: int) -> float:
-    if isinstance(declared, tuple) and declared and isinstance(declared[0], int | float) and declared[0] > 1:
-        return round(float(declared[0]), 1)
-    return float(default)
+def declared_dpi(value: object) -> float | None:
+    """The horizontal resolution of a Pillow `dpi` entry (floats, ints or TIFF fractions), if usable."""
+    try:
+        dpi = float(value[0])  # type: ignore[index]
+    except (TypeError, ValueError, IndexError, ZeroDivisionError):
+        return None
+    return dpi if dpi > 1 else None
 
 
 def _probe_pdf(path: Path, relative: str, sha: str, settings: IngestSettings) -> list[PageInfo]:

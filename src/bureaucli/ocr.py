@@ -30,6 +30,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bureaucli import imaging, layout
 from bureaucli.errors import BureauError, MissingDependencyError
+from bureaucli.ingest import declared_dpi
 from bureaucli.settings import OcrSettings
 
 TESSERACT = "tesseract"
@@ -172,15 +173,6 @@ def load_page_image(source: PageImageRef, render_dpi: int) -> tuple[Image.Image,
         image.load()  # the pixels stay in memory when the file is closed
         declared = declared_dpi(image.info.get("dpi"))
     return image, declared or source.dpi
-
-
-def declared_dpi(value: object) -> float | None:
-    """The horizontal resolution of a Pillow `dpi` entry (floats, ints or TIFF fractions), if usable."""
-    try:
-        dpi = float(value[0])  # type: ignore[index]
-    except (TypeError, ValueError, IndexError, ZeroDivisionError):
-        return None
-    return dpi if dpi > 1 else None
 
 
 def _run_tesseract(image_path: Path, output_base: Path, settings: OcrSettings) -> tuple[str, str]:
