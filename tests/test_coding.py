@@ -102,6 +102,9 @@ def test_upheld_appeals_take_the_appealed_penalty(decision, heard, expected):
         ("за крушение по его вине товарного поезда", {"negligence"}),
         ("за аварию котла на электростанции", {"negligence"}),
         ("брак произошел по ее вине", {"negligence"}),
+        ("имел связь с братом, осужденным за контрреволюционную деятельность", {"ties_to_enemies"}),
+        ("покрывал троцкистов и насаждал семейственность", {"ties_to_enemies", "trotskyism", "other"}),
+        ("за политически вредные высказывания и низкопоклонство перед Западом", {"anti_soviet_agitation"}),
     ],
 )
 def test_accusations(text, expected):

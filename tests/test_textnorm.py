@@ -82,3 +82,10 @@ def test_small_letter_surname_opening_a_list_entry():
     assert (
         normalize(text).text == "1) Кузьмин Борис Прокофьевич, рожд.\n2) директора Ивана Петровича Сидорова"
     )
+
+
+def test_letter_spaced_labels_in_small_letters():
+    result = normalize("1.\nС л у ш а л и:\nдело\nП о с т а н о в и л и :\nисключить и в с к").text
+    assert "Слушали:" in result
+    assert "Постановили :" in result
+    assert result.endswith("исключить и в с к"), "runs of one-letter words are left alone"

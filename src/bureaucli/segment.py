@@ -194,7 +194,7 @@ TWO_COLUMN_LABELS = re.compile(r"(?im)^[ \t]*слушали\W+постанови
 PRESENT_NAME = re.compile(rf"({_CAP})(?:\s+{_INITIALS})?(?![а-яё])")
 NUMBERED_ITEM = re.compile(rf"(?m)^[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)][ \t]*(?=\S)")
 LABEL_TOKEN = re.compile(
-    rf"(?m)^[ \t]*(?P<prefix>{_ITEM_MARK}?(?:\d{{1,3}}[а-я]?\s*[.),]\s*|[^\s\d]{{1,2}}[.),]\s+)?)"
+    rf"(?m)^[ \t]*(?P<prefix>{_ITEM_MARK}?(?:\d{{1,3}}[а-я]?\s*[.),]\s*|[IVXХ]{{1,6}}[.)]\s*|[^\s\d]{{1,2}}[.),]\s+)?)"
     r"(?P<label>[А-ЯЁа-яёA-Za-z0-9]{2,14})(?: (?P<rest>[А-ЯЁа-яёA-Za-z0-9]{2,12}))?"
 )
 INLINE_LABEL = re.compile(r"(?<=[.;!?)»\"])[ \t]+(?P<label>[А-ЯЁA-Z][А-ЯЁа-яёA-Za-z]{4,13})[ \t]*[:—–]")
@@ -208,7 +208,22 @@ ITEM_OPENING = re.compile(
 """A numbered line that opens an item by its subject, not a sub-point of a decision ("2. Обязать …")."""
 NUMBER_AFTER_LABEL = re.compile(rf"\s*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)]\s")
 """An item number written after its label ("СЛУШАЛИ: п. 5. О …", or on the line below it)."""
-NUMBER_LINE = re.compile(rf"(?m)^[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)]?[ \t]*$")
+NUMBER_LINE = re.compile(
+    rf"(?m)^[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?(?=\s*[.)]?[ \t]*$)|[IVXХ]{{1,6}}(?=\s*[.)][ \t]*$))\s*[.)]?[ \t]*$"
+)
+ROMAN_NUMERAL = re.compile(r"(X{0,3})(IX|IV|V?I{0,3})")
+
+
+def item_number(written: str) -> str | None:
+    """An item number as digits: "5", "5а", or a Roman numeral ("II", OCR's "Х" for X) turned into "2"."""
+    if written[:1].isdigit():
+        return written
+    roman = ROMAN_NUMERAL.fullmatch(written.replace("Х", "X"))
+    value = 10 * len(roman.group(1)) + ROMAN.get(roman.group(2), 0) if roman else 0
+    return str(value) if value else None
+
+
+PREFIX_NUMBER = re.compile(r"\d{1,3}[а-я]?|[IVXХ]{1,6}(?=\s*[.)])")
 
 
 @dataclass
@@ -271,11 +286,15 @@ def find_labels(text: str, start: int, end: int, settings: SegmentSettings) -> l
             found = _match_label(candidate, settings)
             if not found:
                 continue
-            number = re.search(r"\d{1,3}[а-я]?", match.group("prefix"))
+            number = PREFIX_NUMBER.search(match.group("prefix"))
             label_end = after.end() if after else candidate_end
             labels.append(
                 Label(
-                    found[0], match.start("label"), label_end, found[1], number.group(0) if number else None
+                    found[0],
+                    match.start("label"),
+                    label_end,
+                    found[1],
+                    item_number(number.group(0)) if number else None,
                 )
             )
             break
@@ -698,6 +717,12 @@ ENDS_POSTS = re.compile(
     r"арестованн\w*|докл\w*|т\.|тов\.|сын\w*|доч\w*|жена|вдова|брат|отец|место\s+работы)(?![а-яё])|\s*\(?докл"
 )
 """Where the list of posts after a name ends: the subject of the case, a charge, a decision."""
+PAST_VERB = re.compile(
+    r"(?!(?:генерал|маршал|адмирал|капитал|материал|персонал|журнал|канал|вокзал|арсенал)[а-я]?\b)"
+    r"[а-яё]+[аеиоуыя]л(?:а|о|и)?(?:сь|ся)?(?![а-яё])"
+)
+"""A verb opening an appositive's place: the sentence about the person goes on ("…, начальник отдела,
+допустил вредные высказывания")."""
 ASIDE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*?(?:докл|т\.|тов\.|место\s+работы)(?:[^()]|\([^()]*\))*\)")
 """A parenthesis naming the reporter or the place of work, inside the posts after a name."""
 PLURAL_APPOSITIVE = re.compile(r"\s*,\s*[а-яё]+(?:ах|ях|ами|ями|ов|ев)(?![а-яё])")
@@ -713,6 +738,14 @@ def _sentence(text: str) -> str:
     for match in re.finditer(r"\.(?=\s|$)|;", text):
         if match.group(0) == ";" or not ABBREVIATION_END.search(text[: match.start()]):
             return text[: match.start()]
+    return text
+
+
+def _sentence_tail(text: str) -> str:
+    """`text` from the start of its last sentence."""
+    for match in reversed(list(re.finditer(r"[.;!?](?=\s)", text))):
+        if match.group(0) != "." or not ABBREVIATION_END.search(text[: match.start()]):
+            return text[match.end() :]
     return text
 
 
@@ -765,6 +798,7 @@ def _appositive_posts(context: str) -> str | None:
             continue
         if (
             ENDS_POSTS.match(piece)
+            or PAST_VERB.match(piece)
             or INFINITIVE.search(piece)
             or not re.match(r"[а-яё«\"]", piece)
             or code_decisions(piece)  # "…, слесарю депо, строгий выговор за прогулы"
@@ -776,7 +810,7 @@ def _appositive_posts(context: str) -> str | None:
 
 REMOVED_FROM = re.compile(
     r"(?i)(?:с\s+(?:руководящей\s+)?работы|с\s+должности|с\s+поста|от\s+(?:обязанностей|работы|должности))\s+"
-    r"(?P<post>[а-яё][^,.;:()]*)"
+    r"(?P<post>[а-яё](?:[^,.;:()]|\([бb]\))*)"
 )
 
 
@@ -958,7 +992,7 @@ class _Parser:
             item_no = label.item_no or (after.group(1) if after else None)
             number_line = self._number_line_before(start, line_start)
             if number_line and not item_no:
-                line_start, item_no = number_line.start(), number_line.group(1)
+                line_start, item_no = number_line.start(), item_number(number_line.group(1))
             starts.append((line_start, item_no))
         return sorted(starts + self._unlabelled_between(starts, start, end))
 
@@ -1165,7 +1199,7 @@ class _Parser:
         item.is_personal_case = True
         item.accusations = code_accusations(heard_text + "\n" + decision_text)
         for ordinal, defendant in enumerate(defendants, start=1):
-            item.cases.append(self.make_case(ordinal, defendant, defendants, item, decision, distance))
+            item.cases.append(self.make_case(ordinal, defendant, defendants, item, heard, decision, distance))
             item.mentions.append(self.mention("defendant", defendant.name))
         item.decisions = list(dict.fromkeys(code for case in item.cases for code in case.decisions))
         if all(d.decision_text for d in defendants):
@@ -1237,12 +1271,26 @@ class _Parser:
             )
         return defendants
 
+    def details_in_heard(self, heard: tuple[int, int], defendant: Defendant) -> dict[str, str | int | None]:
+        """Details of a defendant found in the decision, from where the heard text names them ("Сообщение
+        … о том, что член ВКП(б) с 1931 г. Гринберг Б.М., начальник отдела, допустил …")."""
+        if heard[0] <= defendant.name.start < heard[1]:
+            return {}
+        stem = _surname_stem(defendant.name.surname)
+        for name in find_names(self.text, *heard):
+            other = _surname_stem(name.surname)
+            if other.startswith(stem) or stem.startswith(other):
+                before = _sentence_tail(self.text[heard[0] : name.start])
+                return _person_details(self.text[name.end : heard[1]], before)
+        return {}
+
     def make_case(
         self,
         ordinal: int,
         defendant: Defendant,
         defendants: list[Defendant],
         item: Item,
+        heard: tuple[int, int],
         decision: tuple[int, int],
         distance: int,
     ) -> Case:
@@ -1257,6 +1305,8 @@ class _Parser:
         elif own_text:
             accusations = code_accusations(item.heard_text + "\n" + own_text)
         details = _person_details(defendant.context, defendant.before, own_text or "")
+        for key, value in self.details_in_heard(heard, defendant).items():
+            details[key] = details[key] or value
         span = self.span(defendant.name.start, defendant.name.end)
         case = Case(
             ordinal=ordinal,

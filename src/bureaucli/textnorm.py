@@ -127,7 +127,11 @@ FOLIO_LINE = re.compile(
 INLINE_FOLIO = re.compile(
     r"<<\s*[lLлЛ]\.?\s*\d+\s*(?:об\.?)?\s*>>|\[\s*[lLлЛ]\.\s*\d+\s*(?:об\.?)?\s*\]|/\s*[lLлЛ]\.\s*\d+\s*(?:об\.?)?\s*/"
 )
-LETTER_SPACED = re.compile(r"(?<![\w.])(?:[А-ЯЁ] {1,2}){3,}[А-ЯЁ](?![\w.])")
+LETTER_SPACED = re.compile(
+    r"(?<![\w.])(?:(?:[А-ЯЁ] {1,2}){3,}[А-ЯЁ]|[А-ЯЁа-яё](?: {1,2}[а-яё]){4,})(?![\w.])"
+)
+"""A word typed letter-spaced for emphasis: "П Р О Т О К О Л", "С л у ш а л и" (five letters or more when in
+small letters, so that runs of one-letter words — "и в с" — are left alone)."""
 LINE_END_HYPHEN = re.compile(r"(?<=[а-яё])[-\xad][ \t]*\n[ \t]*(?=[а-яё])")
 MIXED_TOKEN = re.compile(r"[A-Za-zА-Яа-яЁё0-9]+")
 LATIN_WORD = re.compile(r"(?<![A-Za-zА-Яа-яЁё])[A-Za-z]+(?![A-Za-zА-Яа-яЁё])")
