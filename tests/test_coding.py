@@ -49,6 +49,8 @@ from bureaucli.records import ACCUSATIONS, DECISIONS, SECTORS
         ("В просьбе отказать.", ["other"]),
         ("Решение райкома отменить.", ["overturn_decision"]),
         ("Выговор, объявленный бюро обкома 11.ХТТ-36 г., снять.", ["lift_penalty"]),
+        ("Вычистить из партии как пассивную.", ["expel"]),
+        ("Считать проверенным.", ["no_action"]),
     ],
 )
 def test_decisions(text, expected):
@@ -105,6 +107,7 @@ def test_upheld_appeals_take_the_appealed_penalty(decision, heard, expected):
         ("имел связь с братом, осужденным за контрреволюционную деятельность", {"ties_to_enemies"}),
         ("покрывал троцкистов и насаждал семейственность", {"ties_to_enemies", "trotskyism", "other"}),
         ("за политически вредные высказывания и низкопоклонство перед Западом", {"anti_soviet_agitation"}),
+        ("как пассивную, не посещающую собраний", {"passivity"}),
     ],
 )
 def test_accusations(text, expected):

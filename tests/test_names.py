@@ -184,3 +184,14 @@ def test_gold_surnames_of_dev_corpus() -> None:
                 surname = normalize_person(person["as_written"], context).surname
                 right += fold_yo(surname).lower() == fold_yo(person["surname_nom"]).lower()
     assert right / total >= 0.97
+
+
+@pytest.mark.parametrize(
+    "context", ["О т. Крюковой Е.Д.", "О Крюковой Е.Д.", "О т.т. Зайцеве А.В. и Крюковой Е.Д."]
+)
+def test_item_opening_o_governs_a_feminine_surname_in_oi(context: str) -> None:
+    """ "О" opening an item was read as an initial, the name counted as nominative, and Крюковой stayed a
+    man's adjectival surname."""
+    person = normalize_person("Крюковой Е.Д.", context)
+
+    assert (person.surname, person.gender, person.initials) == ("Крюкова", "f", "Е.Д.")

@@ -597,13 +597,19 @@ class Token:
 
 @lru_cache(maxsize=4096)
 def tokenize(text: str) -> tuple[Token, ...]:
-    tokens = []
+    """Words, initials, honorifics, markers and punctuation of `text`.
+
+    A capital letter alone is an initial (OCR drops their dots), except a one-letter preposition opening
+    a phrase ("О т. Крюковой", "О Крюковой Е.Д."), which governs the name's case.
+    """
+    tokens: list[Token] = []
     for match in TOKEN.finditer(text):
         kind = match.lastgroup or "punct"
         value = match.group()
         if kind == "word":
             value = _repair_word(value)
-            if len(value) == 1 and value.isupper():
+            opens_phrase = not tokens or tokens[-1].kind in ("punct", "marker")
+            if len(value) == 1 and value.isupper() and not (opens_phrase and value.lower() in GOVERNORS):
                 kind = "initial"
         tokens.append(Token(kind, value, match.start(), match.end()))
     return tuple(tokens)
