@@ -108,6 +108,7 @@ def test_upheld_appeals_take_the_appealed_penalty(decision, heard, expected):
         ("покрывал троцкистов и насаждал семейственность", {"ties_to_enemies", "trotskyism", "other"}),
         ("за политически вредные высказывания и низкопоклонство перед Западом", {"anti_soviet_agitation"}),
         ("как пассивную, не посещающую собраний", {"passivity"}),
+        ("исключить как предателя партии", {"counterrevolution"}),
     ],
 )
 def test_accusations(text, expected):

@@ -169,6 +169,7 @@ PERSONAL_CUE = re.compile(
 NON_PERSONAL_CUE = re.compile(
     r"(?i)^\W*(?:об?\s+)?(?:утверждени|назначени|приеме|выдвижени|созыве|подготовк|ходе|выполнени|состояни|итог|"
     r"отчет|план|работе\s+(?!тов|т\.)|организаци|проведени|мероприяти|распределени|командировани)"
+    r"|\bо\s+(?:переводе|приеме)\s+(?:(?:его|ее|её|их)\s+)?из\s+кандидатов\s+в\s+члены"
 )
 APPOINTMENT = re.compile(
     r"(?i)\b(?:утвердить|назначить|выдвинуть|командировать|премировать|наградить|объявить\s+благодарность"
@@ -593,6 +594,26 @@ def _post_before(before: str) -> str | None:
     return position if len(position) >= 3 else None
 
 
+POSTED_SURNAME = re.compile(
+    r"(?:\s+(?:[а-яёА-ЯЁ][а-яёА-ЯЁ-]*\.?|«[^»\n]{1,40}»|\"[^\"\n]{1,40}\")){0,6}?"
+    rf"(?<!\sв)(?<!\sво)(?<!\sна)(?<!\sиз)(?<!\sг\.)\s+(?P<s>{_CAP})"
+    r"(?=\s*[,.;:)]|\s+(?:[а-яё]+(?:л|ла|ли|лся|лась|ен|ена|ены|ан|ана|аны)|снят\w*)(?![а-яё]))"
+)
+"""A bare surname closing the post written before it, as newspapers name people ("бывший секретарь Бельского
+райкома Шаров вел …", "председатель колхоза «Заветы Ильича» Гаврилов."): the first capitalized word after
+the post that a verb or punctuation follows."""
+
+
+def _posted_surnames(text: str, start: int, end: int) -> list[PersonName]:
+    """Surnames written bare after a post (`POSTED_SURNAME`)."""
+    names = []
+    for head in POSITION_HEAD.finditer(text, start, end):
+        match = POSTED_SURNAME.match(text, head.end(), end)
+        if match and _is_surname(match.group("s")):
+            names.append(PersonName(match.start("s"), match.end("s"), match.group("s")))
+    return names
+
+
 PROSE_PART_END = re.compile(r",\s+а\s+(?=\S)|;\s+")
 """Where a sentence of a report passes to another person's penalty ("…, а второй секретарь … снят")."""
 
@@ -618,6 +639,12 @@ def _prose_defendants(text: str, start: int, end: int) -> tuple[list[Defendant],
             part = text[part_start:part_end]
             deciding = set(code_decisions(part)) & DECIDING
             names = find_names(masked, part_start, part_end)
+            names += [
+                bare
+                for bare in _posted_surnames(masked, part_start, part_end)
+                if not any(n.start <= bare.start < n.end for n in names)
+            ]
+            names.sort(key=lambda name: name.start)
             if not deciding:
                 introduced.extend((name, part_start) for name in names)
                 continue
@@ -721,9 +748,10 @@ ENDS_POSTS = re.compile(
 PAST_VERB = re.compile(
     r"(?!(?:генерал|маршал|адмирал|капитал|материал|персонал|журнал|канал|вокзал|арсенал)[а-я]?\b)"
     r"[а-яё]+[аеиоуыя]л(?:а|о|и)?(?:сь|ся)?(?![а-яё])"
+    r"|[а-яё]+(?:енн|анн|янн|т)(?:ый|ого|ому|ым|ом|ая|ой|ую|ые|ых)\s+(?:в|во|за|на|с|со|из|к|у|органами)(?![а-яё])"
 )
 """A verb opening an appositive's place: the sentence about the person goes on ("…, начальник отдела,
-допустил вредные высказывания")."""
+допустил вредные высказывания"; "…, замеченного в пьянстве", "…, уличенном в посещении церкви")."""
 ASIDE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*?(?:докл|т\.|тов\.|место\s+работы)(?:[^()]|\([^()]*\))*\)")
 """A parenthesis naming the reporter or the place of work, inside the posts after a name."""
 PLURAL_APPOSITIVE = re.compile(r"\s*,\s*[а-яё]+(?:ах|ях|ами|ями|ов|ев)(?![а-яё])")
