@@ -20,10 +20,12 @@ from bureaucli.errors import ExitCode
 from bureaucli.ocr import (
     EngineInfo,
     OcrPageError,
+    OcrTask,
     PageImageRef,
     character_error_rate,
     load_page_image,
     ocr_cache_key,
+    ocr_page,
 )
 from bureaucli.settings import OcrSettings
 from conftest import status_json
@@ -178,6 +180,20 @@ def test_cache_key_changes_with_the_image_and_the_engine():
         ocr_cache_key("f" * 64, OcrSettings(), dataclasses.replace(ENGINE, traineddata_sha256="cd" * 32))
         != key
     )
+
+
+
+@needs_tesseract
+def test_a_worker_with_another_tesseract_refuses_the_page(pages, tmp_path):
+    """A cluster worker OCRs only with the engine the driver's cache key names; the local pool's workers
+    are the driver's machine and are not asked."""
+    driver = dataclasses.replace(ocr.engine_info("rus"), version="0.0.1")
+    source = PageImageRef(str(pages["clean"]), "image", 0, 300.0)
+    task = OcrTask("p1", source, str(tmp_path), OcrSettings(), driver)
+
+    with pytest.raises(OcrPageError, match=r"this worker has Tesseract .* the driver 0\.0\.1"):
+        ocr_page(task)
+    assert ocr_page(dataclasses.replace(task, engine=ocr.engine_info("rus"))).text.strip()
 
 
 # --- missing Tesseract or language data ---------------------------------------------------------------

@@ -60,12 +60,22 @@ class PageImageRef:
 
 
 @dataclass(frozen=True)
+class EngineInfo:
+    version: str
+    lang: str
+    traineddata_sha256: str
+    """One hash over the traineddata files of every language in `lang`."""
+
+
+@dataclass(frozen=True)
 class OcrTask:
     page_id: str
     source: PageImageRef
     out_dir: str
     """`<page_id>.txt` and `<page_id>.tsv` are written here, each atomically."""
     settings: OcrSettings
+    engine: EngineInfo | None = None
+    """The driver's Tesseract, checked against the worker's own when given (a cluster's workers may differ)."""
 
 
 @dataclass(frozen=True)
@@ -83,14 +93,6 @@ class OcrPageResult:
     preprocessing: tuple[str, ...]
     """Steps applied, e.g. ("render:300dpi", "grayscale", "upscale:150->300", "denoise", "deskew:-1.20")."""
     seconds: float
-
-
-@dataclass(frozen=True)
-class EngineInfo:
-    version: str
-    lang: str
-    traineddata_sha256: str
-    """One hash over the traineddata files of every language in `lang`."""
 
 
 def limit_tesseract_threads() -> None:
@@ -201,12 +203,24 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
+def _check_engine(expected: EngineInfo, own: EngineInfo) -> None:
+    """Refuse to OCR with another Tesseract or language data than the cache key was computed for."""
+    if own != expected:
+        raise OcrPageError(
+            f"this worker has Tesseract {own.version} with {own.lang} data {own.traineddata_sha256[:12]}, "
+            f"the driver {expected.version} with {expected.traineddata_sha256[:12]}; "
+            "install the same Tesseract and language data on every worker"
+        )
+
+
 def ocr_page(task: OcrTask) -> OcrPageResult:
     """OCR one page and write `<page_id>.txt` and `<page_id>.tsv`; raises OcrPageError when it fails."""
     started = time.perf_counter()
     settings = task.settings
     if task.source.kind not in SOURCE_KINDS:
         raise OcrPageError(f"unknown page source kind {task.source.kind!r}")
+    if task.engine is not None:
+        _check_engine(task.engine, engine_info(settings.lang))
     try:
         image, dpi = load_page_image(task.source, settings.render_dpi)
         prepared = imaging.prepare(image, dpi, settings)

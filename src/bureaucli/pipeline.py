@@ -812,7 +812,11 @@ def ocr_stage(
             continue
         kind = "pdf" if row["kind"] == "pdf" else ("tiff" if row["kind"] == "tiff" else "image")
         source = PageImageRef(str(ws.raw_dir / row["source_path"]), kind, row["source_index"], row["dpi"])
-        tasks.append(OcrTask(row["page_id"], source, str(ws.ocr_dir / row["doc_id"]), settings))
+        out_dir = str(ws.ocr_dir / row["doc_id"])
+        # a cluster's workers are other machines: each checks it has the engine the cache key names
+        tasks.append(
+            OcrTask(row["page_id"], source, out_dir, settings, engine if settings.scheduler else None)
+        )
     if not tasks:
         return result
     doc_of = {row["page_id"]: (row["doc_id"], row["path"], row["page_no"]) for row in rows}
