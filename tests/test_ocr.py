@@ -182,7 +182,6 @@ def test_cache_key_changes_with_the_image_and_the_engine():
     )
 
 
-
 @needs_tesseract
 def test_a_worker_with_another_tesseract_refuses_the_page(pages, tmp_path):
     """A cluster worker OCRs only with the engine the driver's cache key names; the local pool's workers

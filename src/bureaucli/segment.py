@@ -98,7 +98,10 @@ DATE_PATTERNS = (
     re.compile(r"(?i)\b(\d{1,2})(?:-?го)?[\"»”’'`]?(?:\s*-\s*|\s+)([а-яё]{5,9})\s+(\d{4})(?!\d)"),
     re.compile(r"\b(\d{1,2})\s*[./]\s*([IVXТT1lІі|\\УYХ]{1,5})\s*[.\-–/]\s*(\d{2,4})(?!\d)"),
     re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2,4})(?!\d)"),
+    re.compile(rf"(?<![\w|])([\dАЧЗОбIl|]{{1,2}})(?:-?го)?\s+{_MONTH_WORD}\s+(\d{{4}})(?!\d)"),
 )
+DAY_OCR = str.maketrans("АЧЗОбIl|", "43306111")
+"""What OCR makes of the digits of a day written before a month word ("А февраля 1934" for 4 февраля)."""
 ROMAN_OCR = str.maketrans("ТT1lІі|\\УYХ", "IIIIIIIVVVX")
 """What OCR makes of the strokes of a Roman month ("10.Т1Т-36" for 10.III-36, "26.\\ТТТ-36" for 26.VIII-36)."""
 
@@ -349,7 +352,7 @@ def _iso_date(day_text: str, month_text: str, year_text: str) -> str | None:
     else:
         return None
     year = int(year_text) + (1900 if len(year_text) == 2 else 0)
-    day = int(day_text)
+    day = int(day_text.translate(DAY_OCR))
     if 1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 1999:
         return f"{year:04d}-{month:02d}-{day:02d}"
     return None
