@@ -154,6 +154,42 @@ def test_two_space_gutter_between_lines_shifted_sideways_is_found():
     assert two_column_text(words, OcrSettings()) == READ_IN_ORDER
 
 
+def test_table_of_long_cases_and_short_decisions_is_two_columns():
+    """Regression (dev corpus 011, page 2): lists of arrested persons in the heard column beside one-line
+    decisions put under a fifth of the characters right of the gutter, and the page was read line by
+    line, every list entry run together with a line of its decision."""
+    heard = [
+        "8. Об исключении из партии лиц,",
+        "арестованных органами НКВД: 1)",
+        "Ахметова Фатима Рашидовна, 1916",
+        "г. рожд., член ВКП(б) с 1932",
+        "года. 2) Юферев Анатолий",
+        "Егорович, рожд. 1901 г., чл.",
+        "ВКП(б) с 1928 г., п/б №",
+        "1377791, председатель артели",
+        "«Красный гончар».",
+        "9. О механически выбывших из",
+        "ВКП(б): 1. Соколов Лев",
+        "Яковлевич, чл. ВКП(б) с 1924",
+        "г., партбилет № 2038866, бывший",
+        "секретарь первичной",
+        "парторганизации колхоза",
+        "«Восход».",
+    ]
+    decided = {
+        0: "8. Исключить из",
+        1: "рядов ВКП(б) как",
+        2: "врагов народа.",
+        9: "9. Считать",
+        10: "выбывшими.",
+    }
+    lines = [pair(line, decided.get(row, "")) for row, line in enumerate(heard)]
+    text = two_column_text(typed(*HEADER, *lines), OcrSettings())
+    assert text is not None
+    assert "«Красный гончар».\nПОСТАНОВИЛИ: 8. Исключить из\nрядов ВКП(б) как\nврагов народа." in text
+    assert text.endswith("«Восход».\nПОСТАНОВИЛИ: 9. Считать\nвыбывшими.\n")
+
+
 def test_specks_before_item_numbers_and_after_labels_are_dropped():
     """Regression: specks read as `;.` left of an item number and `^` after СЛУШАЛИ: hid the number and
     the heading row, so items came out as `СЛУШАЛИ: 2. …` under a stray `СЛУШАЛИ: ^` item."""

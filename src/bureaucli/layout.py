@@ -215,7 +215,10 @@ def _columns_hold_text(rows: list[Row], gutter: Gutter, settings: OcrSettings) -
     left = sum(len(w.text) for row in rows for w in row.words if w.right <= gutter.middle)
     right = sum(len(w.text) for row in rows for w in row.words if w.left >= gutter.middle)
     total = left + right
-    return total > 0 and min(left, right) >= settings.column_min_share * total
+    # A hanging margin of labels is a narrow *left* column; decisions, in the right one, are often a few
+    # words beside long heard texts (lists of the arrested), so they need only a quarter of that share.
+    share = settings.column_min_share
+    return total > 0 and left >= share * total and right >= share / 4 * total
 
 
 def starts_with_label(text: str, label: str, max_distance: int) -> bool:
