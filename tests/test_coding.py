@@ -51,6 +51,8 @@ from bureaucli.records import ACCUSATIONS, DECISIONS, SECTORS
         ("Выговор, объявленный бюро обкома 11.ХТТ-36 г., снять.", ["lift_penalty"]),
         ("Вычистить из партии как пассивную.", ["expel"]),
         ("Считать проверенным.", ["no_action"]),
+        ("Снять с поста секретаря обкома и исключить из состава членов ЦК ВКП(б).", ["remove_from_post"]),
+        ("Исключить его из состава пленума и из партии.", ["expel"]),
     ],
 )
 def test_decisions(text, expected):
@@ -109,6 +111,7 @@ def test_upheld_appeals_take_the_appealed_penalty(decision, heard, expected):
         ("за политически вредные высказывания и низкопоклонство перед Западом", {"anti_soviet_agitation"}),
         ("как пассивную, не посещающую собраний", {"passivity"}),
         ("исключить как предателя партии", {"counterrevolution"}),
+        ("за сокрытие службы в белой армии", {"counterrevolution"}),
     ],
 )
 def test_accusations(text, expected):
