@@ -456,3 +456,37 @@ def test_decision_label_typed_on_the_heard_line():
     ]
     assert [c.decisions for c in items[0].cases] == [["reprimand"]]
     assert [c.decisions for c in items[1].cases] == [["expel"]]
+
+
+def test_run_in_list_with_numbers_at_line_ends_and_read_as_letters():
+    """Regression (dev corpus 011 from a two-column scan): "1)" ending a line did not open an entry, and
+    OCR's "А." / "Б." for 4. and 5. broke the numbering, so one person per list was found instead of six."""
+    text = (
+        "ПРОТОКОЛ № 81\nзаседания бюро обкома ВКП(б) от 12.01.37 г.\n\n"
+        "8. СЛУШАЛИ: Об исключении из партии лиц, арестованных органами НКВД: 1)\n"
+        "Ахметова Фатима Рашидовна, 1916\nг. рожд., член ВКП(б) с 1932\nгода. 2) Юферев Анатолий\n"
+        "Егорович, рожд. 1901 г.\n"
+        "ПОСТАНОВИЛИ: Перечисленных исключить из рядов ВКП(б) как врагов народа.\n\n"
+        "9. СЛУШАЛИ: О механически выбывших из\nВКП(б): 1. Соколов Лев\nЯковлевич, чл. ВКП(б) с 1924\n"
+        "г., бывший секретарь; 2. К.Р. Исмаилов,\nинструктор. 3. Крутой И.С., инженер; А. Баранова Нина\n"
+        "Борисовна, член ВКП(б) с 1926 г.; Б.\nКовтун 0.0., член ВКП(б) с 1917\nг., бывший председатель "
+        "колхоза. 6. Рябинин Петр\nАрсеньевич.\n"
+        "ПОСТАНОВИЛИ: Считать механически выбывшими из рядов ВКП(б).\n"
+    )
+    pages = pages_of(text)
+    parse = parse_document(pages, SegmentSettings())
+
+    names = [
+        (item.item_no, " ".join(case.name_as_written.split())) for item in parse.items for case in item.cases
+    ]
+    assert names == [
+        ("8", "Ахметова Фатима Рашидовна"),
+        ("8", "Юферев Анатолий Егорович"),
+        ("9", "Соколов Лев Яковлевич"),
+        ("9", "К.Р. Исмаилов"),
+        ("9", "Крутой И.С."),
+        ("9", "Баранова Нина Борисовна"),
+        ("9", "Ковтун 0.0."),
+        ("9", "Рябинин Петр Арсеньевич"),
+    ]
+    assert_spans_are_exact(pages, parse)

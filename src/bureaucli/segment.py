@@ -144,7 +144,12 @@ _STOP_WORDS_TEXT = (
 """Capitalized words that open sentences or name institutions, never surnames."""
 STOP_WORDS = {fold(word) for word in _STOP_WORDS_TEXT.split()}
 LIST_ENTRY = re.compile(r"(?m)^[ \t]*(\d{1,2})\s*[.)][ \t]+(?=\S)")
-INLINE_ENTRY = re.compile(r"(?<![\w.№/-])(\d{1,2})\s*[.)][ \t]+(?=\S)")
+INLINE_ENTRY = re.compile(
+    r"(?<![\w.№/-])(\d{1,2})\s*[.)]\s+(?=\S)"
+    r"|(?:(?<=[;»)]\s)|(?<=[;»)]\n)|(?<=[а-яё]\.\s)|(?<=[а-яё]\.\n))(?P<lookalike>[АЧЗБб])\.\s+(?=[А-ЯЁ])"
+)
+DIGIT_LOOKALIKES = {"А": "4", "Ч": "4", "З": "3", "Б": "56", "б": "6"}
+"""The entry numbers OCR reads as letters ("…Перекоп»; А. Баранова" for 4.), by the letters read."""
 INFINITIVE = re.compile(
     r"(?i)(?<![а-яё])(?:[а-яё]{2,}(?:[аяеиыо]ть|[еиы]сти|[ео]зти|йти)|[а-яё]{3,}уть)(?:ся)?(?![а-яё])"
 )
@@ -463,7 +468,9 @@ def _list_entries(text: str, start: int, end: int, lead_limit: int) -> list[tupl
         else:  # the last entry ends at a blank line: what follows is the decision on the whole list
             blank = re.compile(r"\n[ \t]*\n").search(text, match.end(), end)
             stop = blank.start() if blank else end
-        spans.append((match.start(), stop))
+        # a number read as a letter is no initial of the name after it ("Б. Ковтун О.О.")
+        lookalike = "lookalike" in match.re.groupindex and match.group("lookalike")
+        spans.append((match.end() if lookalike else match.start(), stop))
     return spans
 
 
@@ -480,10 +487,14 @@ def _consecutive(entries: list[re.Match[str]]) -> list[re.Match[str]]:
 
 
 def _inline_entries(text: str, start: int, end: int, lead_limit: int) -> list[re.Match[str]]:
-    """List entries run into the text, numbered from 1 without a gap, each opening on a person."""
+    """List entries run into the text, numbered from 1 without a gap, each opening on a person; a number
+    OCR read as a letter (`DIGIT_LOOKALIKES`) counts where it ends the previous entry's text."""
     entries: list[re.Match[str]] = []
     for match in INLINE_ENTRY.finditer(text, start, end):
-        if int(match.group(1)) == len(entries) + 1 and _opens_on_name(text, match.end(), end, lead_limit):
+        expected = str(len(entries) + 1)
+        lookalike = match.group("lookalike")
+        numbered = expected in DIGIT_LOOKALIKES[lookalike] if lookalike else match.group(1) == expected
+        if numbered and (entries or not lookalike) and _opens_on_name(text, match.end(), end, lead_limit):
             entries.append(match)
     return entries
 
