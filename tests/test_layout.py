@@ -190,6 +190,24 @@ def test_table_of_long_cases_and_short_decisions_is_two_columns():
     assert text.endswith("«Восход».\nПОСТАНОВИЛИ: 9. Считать\nвыбывшими.\n")
 
 
+def test_numbered_list_in_a_heard_column_is_no_new_item():
+    """Regression (dev corpus 010): "1)" opening a list of the arrested at the column's edge under item 6
+    was read as item 1, and the decision beside it was split from the persons it is about."""
+    lines = [
+        pair("6. Сообщение УНКВД об аресте:", "Перечисленных исключить из"),
+        pair("1) Кочурова К.А., член партии", "рядов ВКП(б) как врагов"),
+        pair("с 1924 г.; 2) Виноградова К.Л.,", "народа, партийные"),
+        pair("член ВКП(б) с 1925 г.", "документы изъять и"),
+        pair("бывшая заведующая отделом", "сдать в обком."),
+        pair("кадров."),
+    ]
+    text = two_column_text(typed(*HEADER, "", *lines), OcrSettings())
+    assert text is not None
+    assert "СЛУШАЛИ: 1)" not in text
+    assert text.count("ПОСТАНОВИЛИ:") == 1
+    assert "6. СЛУШАЛИ: Сообщение УНКВД об аресте:\n1) Кочурова" in text
+
+
 def test_specks_before_item_numbers_and_after_labels_are_dropped():
     """Regression: specks read as `;.` left of an item number and `^` after СЛУШАЛИ: hid the number and
     the heading row, so items came out as `СЛУШАЛИ: 2. …` under a stray `СЛУШАЛИ: ^` item."""

@@ -490,3 +490,17 @@ def test_run_in_list_with_numbers_at_line_ends_and_read_as_letters():
         ("9", "Рябинин Петр Арсеньевич"),
     ]
     assert_spans_are_exact(pages, parse)
+
+
+def test_list_opening_a_line_and_running_on_into_the_text():
+    """Regression (dev corpus 010 from a two-column scan): "1) Кочурова …" opened a line but "2)" ended
+    one, so the list was taken for a single entry and Виноградова was lost."""
+    text = (
+        "ПРОТОКОЛ № 14\nзаседания парткома от 12.01.37 г.\n\n"
+        "6. СЛУШАЛИ: Сообщение УНКВД об аресте:\n1) Кочурова К.А., член партии с\n1924 г.; 2)\n"
+        "Виноградова К.Л., член ВКП/б/ с\n1925 г.\n"
+        "ПОСТАНОВИЛИ: Перечисленных исключить из рядов ВКП/б/ как врагов народа.\n"
+    )
+    parse = parse_document(pages_of(text), SegmentSettings())
+
+    assert cases_of(parse) == [("6", "Кочурова К.А.", ["expel"]), ("6", "Виноградова К.Л.", ["expel"])]

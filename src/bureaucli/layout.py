@@ -237,8 +237,9 @@ class ItemRows:
 
 
 def _split_items(rows: list[Row], gutter: Gutter, settings: OcrSettings) -> list[ItemRows]:
-    """Cut the table into items: at a left-margin item number, or at a blank line before a row that
-    starts both columns (typists began heard and decided parts of an item on the same line)."""
+    """Cut the table into items: at a left-margin item number above the previous one, or at a blank line
+    before a row that starts both columns (typists began heard and decided parts of an item on the same
+    line)."""
     lefts = [[w for w in row.words if w.left + w.width / 2 < gutter.middle] for row in rows]
     rights = [[w for w in row.words if w.left + w.width / 2 >= gutter.middle] for row in rows]
     column_start = min((ws[0].left for ws in lefts if ws), default=0)
@@ -251,7 +252,13 @@ def _split_items(rows: list[Row], gutter: Gutter, settings: OcrSettings) -> list
     distance = settings.column_label_max_distance
     items: list[ItemRows] = []
     after_heading = False
+    last_number = 0
     for index, row in enumerate(rows):
+        if numbered[index]:
+            # "1)" under item 6 is an entry of the list in its heard text, not item 1
+            value = int(re.sub(r"\D", "", lefts[index][0].text) or 0)
+            numbered[index] = value > last_number
+            last_number = max(last_number, value) if numbered[index] else last_number
         left_text = " ".join(w.text for w in lefts[index])
         right_text = " ".join(w.text for w in rights[index])
         if (

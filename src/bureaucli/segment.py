@@ -457,9 +457,11 @@ def _list_entries(text: str, start: int, end: int, lead_limit: int) -> list[tupl
     entries = _consecutive(
         [m for m in LIST_ENTRY.finditer(text, start, end) if _opens_on_name(text, m.end(), end, lead_limit)]
     )
-    if len(entries) < 2 and not (entries and entries[0].group(1) == "1"):
-        entries = _inline_entries(text, start, end, lead_limit)
-        if len(entries) < 2:
+    if len(entries) < 2:  # "1) Кочурова …; 2)⏎Виноградова …": the list runs into the text after all
+        inline = _inline_entries(text, start, end, lead_limit)
+        if len(inline) >= 2:
+            entries = inline
+        elif not (entries and entries[0].group(1) == "1"):
             return []
     spans = []
     for i, match in enumerate(entries):
