@@ -36,7 +36,7 @@ from bureaucli.settings import OcrSettings
 TESSERACT = "tesseract"
 """The Tesseract program, found on PATH."""
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-rus"
-PREPROCESSING_VERSION = 6
+PREPROCESSING_VERSION = 7
 """Bump when preprocessing or layout code changes what OCR produces, so cached pages are redone."""
 RUN_ONLY_SETTINGS = frozenset({"workers", "page_timeout", "low_confidence", "scheduler", "retries"})
 """OCR settings that change how pages are run or flagged but never the text they give."""
