@@ -504,3 +504,44 @@ def test_list_opening_a_line_and_running_on_into_the_text():
     parse = parse_document(pages_of(text), SegmentSettings())
 
     assert cases_of(parse) == [("6", "Кочурова К.А.", ["expel"]), ("6", "Виноградова К.Л.", ["expel"])]
+
+
+TWO_COLUMN_ITEM_CUT_BY_A_PAGE = (
+    "ПРОТОКОЛ № 5\nзаседания парткома от 12.01.37 г.\n\n"
+    "10. СЛУШАЛИ: О т. Зарипове С.Р., мастере.\nПОСТАНОВИЛИ: Зарипову С.Р. объявить выговор.\n\n"
+    "11. СЛУШАЛИ: Персональное дело тов. Ф.Ф.\nПОСТАНОВИЛИ: Материалами парткомиссии\n"
+    "\fКовальского, слесаря\nдеревообделочного цеха.\nПОСТАНОВИЛИ: установлено, что Ковальский\n"
+    "допустил развал работы. Перевести\nКовальского из членов ВКП(б) в\nкандидаты.\n\n"
+    "12. СЛУШАЛИ: О подготовке к севу.\nПОСТАНОВИЛИ: Принять к сведению.\n"
+)
+"""What two-column OCR makes of item 11 when its heard column runs on over the page (dev corpus 014)."""
+
+
+def test_two_column_item_cut_by_a_page_is_read_whole():
+    """Regression: the heard text at the top of page 2 came after the decision of page 1, so Ковальский,
+    named only there, was no case; now it is moved back, and his name, broken by the page, is given
+    whole with the span of the part holding the surname."""
+    pages = pages_of(TWO_COLUMN_ITEM_CUT_BY_A_PAGE)
+    parse = parse_document(pages, SegmentSettings())
+
+    assert cases_of(parse) == [("10", "Зарипове С.Р.", ["reprimand"]), ("11", "Ф.Ф. Ковальского", ["demote"])]
+    item = parse.items[1]
+    assert item.heard_text.endswith("Ковальского, слесаря\nдеревообделочного цеха.")
+    assert item.decision_text.startswith("Материалами парткомиссии\nустановлено, что Ковальский")
+    case = item.cases[0]
+    assert (case.position, case.accusations) == ("слесаря деревообделочного цеха", ["negligence"])
+    text = DocumentText(pages).text
+    assert text[case.name_span.start : case.name_span.end] == "Ковальского"
+    assert "name broken by a page" in case.review_reasons[0]
+
+
+def test_page_opening_on_the_next_item_is_left_in_place():
+    """A page that goes on with a decision and then opens the next item is no cut two-column item."""
+    text = TWO_COLUMN_ITEM_CUT_BY_A_PAGE.replace("\fКовальского, слесаря\nдеревообделочного цеха.\n", "\f")
+    text = text.replace(
+        "ПОСТАНОВИЛИ: установлено", "13. СЛУШАЛИ: О т. Иванове И.И.\nПОСТАНОВИЛИ: установлено"
+    )
+    parse = parse_document(pages_of(text), SegmentSettings())
+
+    assert [item.item_no for item in parse.items] == ["10", "11", "13", "12"]
+    assert parse.items[1].decision_text == "Материалами парткомиссии"

@@ -88,6 +88,10 @@ class DocumentText:
             self._starts.append(offset)
             offset += len(page.text) + 1
 
+    def page_starts(self) -> list[int]:
+        """The offset at which each page's text starts."""
+        return list(self._starts)
+
     def page_index(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self._starts, offset) - 1)
 

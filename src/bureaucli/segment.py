@@ -28,6 +28,7 @@ document text. The steps:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -898,9 +899,42 @@ def _person_details(context: str, before: str = "", decision: str = "") -> dict[
 class _Parser:
     def __init__(self, pages: list[PageText], settings: SegmentSettings):
         self.document = DocumentText(pages)
-        self.norm: NormalizedText = normalize(self.document.text)
-        self.text = self.norm.text
         self.settings = settings
+        self.norm: NormalizedText = self.rejoin_column_breaks(normalize(self.document.text))
+        self.text = self.norm.text
+
+    def rejoin_column_breaks(self, norm: NormalizedText) -> NormalizedText:
+        """Put back together two-column items that a page break cut in the middle.
+
+        Two-column OCR reads a page item by item, so when an item's heard column runs on over the page,
+        the next page opens with the rest of the heard text and then the rest of the decision
+        ("Ковальского, слесаря … ПОСТАНОВИЛИ: установлено, что …") after the first page's decision. That
+        rest of the heard text is moved back before the first page's decision label, and the second label
+        dropped, so the item reads heard, then decision. Only a page that opens with unnumbered text
+        followed by a decision label, after a page that ended in a decision, is rejoined.
+        """
+        labels = find_labels(norm.text, 0, len(norm.text), self.settings)
+        position = 0
+        for page_start in self.document.page_starts()[1:]:
+            while position < len(norm.text) and norm.source_offsets[position] < page_start:
+                position += 1
+            following = bisect.bisect_left([label.start for label in labels], position)
+            if not 0 < following < len(labels):
+                continue
+            ended, resumed = labels[following - 1], labels[following]
+            block = (position, resumed.start)
+            if (
+                ended.kind != "decision"
+                or resumed.kind != "decision"
+                or not norm.text[block[0] : block[1]].strip()
+                or NUMBERED_ITEM.search(norm.text, *block)
+                or HEADER.search(norm.text, *block)
+            ):
+                continue
+            norm = norm.moved(block[0], block[1] - block[0], ended.start).without(resumed.start, resumed.end)
+            labels = find_labels(norm.text, 0, len(norm.text), self.settings)
+            position = resumed.start
+        return norm
 
     def span(self, start: int, end: int) -> TextSpan:
         while start < end and self.text[start].isspace():
@@ -916,9 +950,22 @@ class _Parser:
     def clean(self, start: int, end: int) -> str:
         return "\n".join(line.strip() for line in self.text[start:end].strip().splitlines() if line.strip())
 
-    def mention(self, role: str, name: PersonName) -> Mention:
+    def written_name(self, name: PersonName) -> tuple[str, TextSpan, bool]:
+        """(the name as written, where, whether a page broke it).
+
+        A name that `rejoin_column_breaks` joined across a page ("Анны" + the next page's "Филипповны
+        Татауровой") is given whole, and its span is the unbroken part with the surname.
+        """
         span = self.span(name.start, name.end)
-        return Mention(role, self.document.text[span.start : span.end], span)
+        surname = self.text.find(name.surname, name.start, name.end)
+        tight = TextSpan(*self.norm.tight_span(name.start, name.end, max(surname, name.start)))
+        if tight == span:
+            return self.document.text[span.start : span.end], span, False
+        return " ".join(self.text[name.start : name.end].split()), tight, True
+
+    def mention(self, role: str, name: PersonName) -> Mention:
+        written, span, _ = self.written_name(name)
+        return Mention(role, written, span)
 
     def meeting_bounds(self) -> list[int]:
         """Where each meeting starts: at a protocol header, unless it follows the previous one closely (an
@@ -1352,10 +1399,10 @@ class _Parser:
         details = _person_details(defendant.context, defendant.before, own_text or "")
         for key, value in self.details_in_heard(heard, defendant).items():
             details[key] = details[key] or value
-        span = self.span(defendant.name.start, defendant.name.end)
+        written, span, broken = self.written_name(defendant.name)
         case = Case(
             ordinal=ordinal,
-            name_as_written=self.document.text[span.start : span.end],
+            name_as_written=written,
             name_span=span,
             position=details["position"] or _post_removed_from(decision_text),  # type: ignore[arg-type]
             organization=details["organization"],  # type: ignore[arg-type]
@@ -1374,6 +1421,8 @@ class _Parser:
             case.review_reasons.append(f"low OCR confidence ({confidence:.0f})")
         if distance >= 2:
             case.review_reasons.append(f"label repaired with edit distance {distance}")
+        if broken:
+            case.review_reasons.append("name broken by a page; its span is the part with the surname")
         return case
 
 

@@ -39,11 +39,45 @@ class NormalizedText:
         return self.source_offsets[min(max(offset, 0), len(self.source_offsets) - 1)]
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
-        """The original-text span covering normalized `text[start:end]`."""
+        """The original-text span covering normalized `text[start:end]` (text moved by `moved` included)."""
         if end <= start:
             source = self.to_source(start)
             return source, source
-        return self.to_source(start), self.to_source(end - 1) + 1
+        first, last = self.to_source(start), self.to_source(end - 1)
+        return min(first, last), max(first, last) + 1
+
+    def tight_span(self, start: int, end: int, anchor: int, max_gap: int = 16) -> tuple[int, int]:
+        """The original-text span of the unbroken run of `text[start:end]` around `anchor`: a name that
+        text moved by `moved` joined to words from elsewhere ("КОРЯКИНА" + the next page's "Анатолия
+        Степановича") keeps the part with its surname. Repairs leave gaps under `max_gap` characters (a
+        hyphen and line break, a folio mark)."""
+
+        def joined(i: int) -> bool:
+            return 0 < self.to_source(i) - self.to_source(i - 1) <= max_gap
+
+        first, last = anchor, anchor + 1
+        while first > start and joined(first):
+            first -= 1
+        while last < end and joined(last):
+            last += 1
+        return self.source_span(first, last)
+
+    def without(self, start: int, end: int) -> NormalizedText:
+        """This text with `text[start:end]` left out."""
+        offsets = self.source_offsets[:start] + self.source_offsets[end:]
+        return NormalizedText(self.text[:start] + self.text[end:], offsets)
+
+    def moved(self, source: int, length: int, target: int) -> NormalizedText:
+        """This text with `text[source:source + length]` moved to just before `target` (< source)."""
+        order = [
+            (0, target),
+            (source, source + length),
+            (target, source),
+            (source + length, len(self.text)),
+        ]
+        text = "".join(self.text[a:b] for a, b in order)
+        offsets = [offset for a, b in order for offset in self.source_offsets[a:b]]
+        return NormalizedText(text, [*offsets, self.source_offsets[-1]])
 
 
 Replacement = Callable[[re.Match[str]], str]
