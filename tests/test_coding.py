@@ -53,6 +53,8 @@ from bureaucli.records import ACCUSATIONS, DECISIONS, SECTORS
         ("Считать проверенным.", ["no_action"]),
         ("Снять с поста секретаря обкома и исключить из состава членов ЦК ВКП(б).", ["remove_from_post"]),
         ("Исключить его из состава пленума и из партии.", ["expel"]),
+        ("Материалы Направит в РО НКВД.", ["refer_to_prosecution"]),  # OCR: НаправитЪ (dev corpus 011, bad)
+        ("Партбилет изъять и материалы передать в НИВД.", ["refer_to_prosecution"]),
     ],
 )
 def test_decisions(text, expected):

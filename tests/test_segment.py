@@ -545,3 +545,20 @@ def test_page_opening_on_the_next_item_is_left_in_place():
 
     assert [item.item_no for item in parse.items] == ["10", "11", "13", "12"]
     assert parse.items[1].decision_text == "Материалами парткомиссии"
+
+
+def test_decision_naming_the_accused_twice_gives_one_case():
+    """Regression (dev corpus 011, Liberation Mono scan): with the heard name unread, "Орлова Афанасия
+    Петровича … исключить. Материалы передать прокурору для привлечения Орлова Афанасия Петровича …" gave
+    two cases, the first without its referral to the prosecutor."""
+    text = (
+        "ПРОТОКОЛ № 81\nзаседания бюро обкома ВКП(б) от 12.01.37 г.\n\nСЛУШАЛИ:\n"
+        "18. Персональное дело начальника депо станции Можайск.\nПОСТАНОВИЛИ:\n"
+        "18. За незаконные обыски Орлова Афанасия\nПетровича из рядов ВКП(б) исключить. Материалы передать\n"
+        "прокурору для привлечения Орлова Афанасия Петровича к уголовной\nответственности.\n"
+    )
+    parse = parse_document(pages_of(text), SegmentSettings())
+
+    assert [(c.decisions, c.accusations) for c in parse.items[0].cases] == [
+        (["expel", "refer_to_prosecution"], ["abuse_of_office"])
+    ]

@@ -89,3 +89,11 @@ def test_letter_spaced_labels_in_small_letters():
     assert "Слушали:" in result
     assert "Постановили :" in result
     assert result.endswith("исключить и в с к"), "runs of one-letter words are left alone"
+
+
+def test_small_letter_surname_after_a_title():
+    """OCR's "т. орлова А.П." (dev corpus 011, Liberation Mono scan) hid the accused from the heard text."""
+    assert normalize("Персональное дело т. орлова А.П., начальника депо").text.endswith(
+        "т. Орлова А.П., начальника депо"
+    )
+    assert normalize("т. по А.П.").text == "т. по А.П."

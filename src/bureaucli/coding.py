@@ -113,6 +113,8 @@ def _blank(text: str, span: tuple[int, int]) -> str:
     return text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
 
 
+_NKVD = r"\bу?(?:нквд|н[а-яё]вд|нк[а-яё]д|нкв[а-яё])\b"
+"""НКВД and УНКВД, also with one letter OCR got wrong ("НИВД", "НКВЦ")."""
 DECISION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (code, re.compile(pattern))
     for code, pattern in (
@@ -178,8 +180,9 @@ DECISION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("remove_from_post", r"\bиз\s+(?:своего\s+)?состава\s+[^.;]{0,60}?\bвыв(?:ести|ел\w*|еден\w*)"),
         (
             "refer_to_prosecution",
-            r"\b(?:переда(?:ть|н\w*|л\w*)|направ(?:ить|лен\w*|ил\w*)|пересла\w*|сообщить)\s+[^.;]{0,60}?"
-            r"(?:нквд|гпу|прокурор|прокуратур|суд\b|суду\b|следств|следовател|трибунал)",
+            # "передат" / "направит": a final ь OCR read as ъ, which normalization drops
+            r"\b(?:переда(?:ть?|н\w*|л\w*)|направ(?:ить?|лен\w*|ил\w*)|пересла\w*|сообщить)\s+[^.;]{0,60}?"
+            rf"(?:{_NKVD}|гпу|прокурор|прокуратур|суд\b|суду\b|следств|следовател|трибунал)",
         ),
         (
             "refer_to_prosecution",

@@ -585,10 +585,26 @@ def _decision_defendants(text: str, start: int, end: int) -> list[Defendant]:
         masked, _ = _blank(masked, REPORTER, a, b)
         masked, _ = _blank(masked, OBLIGATION, a, b)
         for name in _joined_names(masked, find_names(masked, a, b), a):
+            named_before = next((d for d in defendants if _same_person(text, d.name, name)), None)
+            if (
+                named_before
+            ):  # "… Орлова А.П. исключить. Материалы передать прокурору для привлечения Орлова А.П."
+                named_before.decision_text = f"{named_before.decision_text} {clause.strip()}"
+                continue
             defendants.append(
                 Defendant(name, text[name.end : b], clause.strip(), a, before=text[a : name.start])
             )
     return defendants
+
+
+def _same_person(text: str, a: PersonName, b: PersonName) -> bool:
+    """Two names of one decision that are one person: the same surname and no other first initial."""
+    if _surname_stem(a.surname) != _surname_stem(b.surname):
+        return False
+    initials = [
+        re.search(r"[А-ЯЁ]", text[name.start : name.end].replace(name.surname, "", 1)) for name in (a, b)
+    ]
+    return not all(initials) or initials[0].group(0) == initials[1].group(0)  # type: ignore[union-attr]
 
 
 POSITION_HEAD = re.compile(

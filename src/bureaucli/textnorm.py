@@ -185,6 +185,10 @@ LOWERCASE_SURNAME = re.compile(
     r"(?m)(?<=^)([ \t]*\d{1,2}[.)][ \t]+)([а-яё])(?=[а-яё]+[ \t]+[А-ЯЁ][а-яё]+[ \t]+[А-ЯЁ][а-яё]+(?:вич|вна|ична|ьич)[а-я]{0,2}\b(?![ \t]+[А-ЯЁ]))"
 )
 """A list entry whose surname OCR wrote with a small letter before a full name ("1) кузьмин Борис Прокофьевич")."""
+TITLED_LOWERCASE_SURNAME = re.compile(
+    r"(?:(?<=\bт\.[ \t])|(?<=\bтов\.[ \t])|(?<=\bт\.)|(?<=\bтов\.))([а-яё])(?=[а-яё]{2,}[ \t]+[А-ЯЁ]\.[ \t]?[А-ЯЁ]\.)"
+)
+"""A surname after тов. that OCR wrote with a small letter before its initials ("т. орлова А.П.")."""
 O_TITLE = re.compile(r"(?<![\w.])От\.(?=[ \t]*[А-ЯЁ])")
 """"О т." read as "От." (not a word with a dot) before a name."""
 YEAR_ABBREVIATION = re.compile(r"(?<=\d)([ \t]*)Е\.(?=[\s,;)])")
@@ -265,6 +269,7 @@ def normalize(text: str) -> NormalizedText:
     result = _rewrite(result, INITIAL_DIGIT, lambda m: DIGIT_TO_CYRILLIC_UPPER[m.group(0)])
     result = _rewrite(result, O_TITLE, lambda m: "О т.")
     result = _rewrite(result, LOWERCASE_SURNAME, lambda m: m.group(1) + m.group(2).upper())
+    result = _rewrite(result, TITLED_LOWERCASE_SURNAME, lambda m: m.group(1).upper())
     result = _rewrite(result, YEAR_ABBREVIATION, lambda m: m.group(1) + "г.")
     return result
 
