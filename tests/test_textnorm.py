@@ -97,3 +97,10 @@ def test_small_letter_surname_after_a_title():
         "т. Орлова А.П., начальника депо"
     )
     assert normalize("т. по А.П.").text == "т. по А.П."
+
+
+def test_footnote_marks_and_editorial_notes_of_a_publication_are_dropped():
+    result = normalize(
+        "Шарове¹ А.И. За протаскивание [нрзб.] установок, тов. Голубевой [в документе: Голубовой]; 2*3"
+    ).text
+    assert result == "Шарове А.И. За протаскивание   установок, тов. Голубевой  ; 2*3"

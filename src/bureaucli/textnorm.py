@@ -4,7 +4,8 @@ Segmentation parses the *normalized* text but reports spans of the *original* on
 rewrite here records, for each output character, the source offset it came from. Rewrites are
 conservative: each one fixes a damage pattern seen in typewritten Russian protocols and OCR of them
 (Latin look-alikes and digits inside Cyrillic words, letter-spaced headings, words hyphenated at line
-ends, folio marks and page numbers, `$` for `§`, `Е.` for `г.`, stamp debris, pre-1918 letters).
+ends, folio marks and page numbers, `$` for `§`, `Е.` for `г.`, stamp debris, pre-1918 letters) and what
+publishers add to transcriptions (footnote marks, editorial notes in brackets).
 """
 
 from __future__ import annotations
@@ -193,6 +194,12 @@ O_TITLE = re.compile(r"(?<![\w.])От\.(?=[ \t]*[А-ЯЁ])")
 """"О т." read as "От." (not a word with a dot) before a name."""
 YEAR_ABBREVIATION = re.compile(r"(?<=\d)([ \t]*)Е\.(?=[\s,;)])")
 STAMP_DEBRIS = re.compile(r"[■•●▪□◆¤|¦~^]")
+EDITORIAL_MARK = re.compile(
+    r"(?:(?<=[^\W\d_])|(?<=[.,;:)»]))[¹²³⁴⁵⁶⁷⁸⁹⁰*]+"
+    r"|\[(?:нрзб|неразб|подпись|зачеркнуто|вписано|так в (?:документе|тексте|подлиннике)|в (?:документе|подлиннике)|sic)[^\]\n]{0,80}\]"
+)
+"""What a publisher adds to a transcription: footnote marks ("Шарове¹") and notes in brackets ("[нрзб.]",
+"[в документе: Голубовой]"). Their dots would end clauses and their marks cut names."""
 FINAL_HARD_SIGN = re.compile(r"(?<=[а-яёА-ЯЁ])[ъЪ](?![а-яёА-ЯЁ])")
 OLD_VOICED_PREFIX = re.compile(r"(?i)\b(во|ра|бе|и)з(?=[кпстфхцчшщ])")
 """Pre-1918 spelling of prefixes before voiceless consonants (возстановить, изполнить) folds to modern."""
@@ -258,6 +265,7 @@ def normalize(text: str) -> NormalizedText:
     result = _rewrite(result, INLINE_FOLIO, lambda m: "")
     result = _rewrite(result, FOLIO_LINE, lambda m: "")
     result = _rewrite(result, STAMP_DEBRIS, lambda m: " ")
+    result = _rewrite(result, EDITORIAL_MARK, lambda m: "" if m.group(0)[0] != "[" else " ")
     result = _rewrite(result, PARTY_NAME, lambda m: "ВКП(б)")
     result = _rewrite(result, MIXED_TOKEN, lambda m: _translate_token(m.group(0)))
     result = _rewrite(result, LATIN_WORD, _latin_word)
