@@ -87,7 +87,9 @@ def test_politburo_extract_with_section_items_and_folios():
 def test_politburo_labels_on_their_own_lines():
     pages, parse = parse_fixture("politburo_labels.txt")
     assert parse.meetings[0].date == "1937-03-17"
-    assert cases_of(parse) == [("31", "Д.Г. Кикнадзе", ["expel"])]
+    assert cases_of(parse) == [
+        ("31", "Д.Г. Кикнадзе", ["expel", "remove_from_post"])
+    ]  # and from the ЦК КП(б)
     assert set(parse.items[0].cases[0].accusations) == {"trotskyism", "ties_to_enemies"}
     assert not parse.items[1].is_personal_case  # an appointment
 

@@ -113,6 +113,8 @@ def _blank(text: str, span: tuple[int, int]) -> str:
     return text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
 
 
+_BODY_MEMBERS = r"(?:член\w*|кандидат\w*\s+в\s+члены)\s+(?:цк|пленума|бюро|президиума|правления)\b"
+"""Membership of an elected body, which a person can be removed from without leaving the party."""
 _NKVD = r"\bу?(?:нквд|н[а-яё]вд|нк[а-яё]д|нкв[а-яё])\b"
 """НКВД and УНКВД, also with one letter OCR got wrong ("НИВД", "НКВЦ")."""
 DECISION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -146,7 +148,12 @@ DECISION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (  # from ЦК, бюро, пленума: not from the party, unless that is named too
             "remove_from_post",
-            r"\bисключ\w*\s+(?:\w+\s+){0,3}?из\s+состава\b(?![^.;]*\bиз\s+(?:партии|рядов|член\w*\s+(?:вкп|партии)|кандидат))",
+            rf"\bисключ\w*\s+(?:\w+\s+){{0,3}}?из\s+(?:состава\b|{_BODY_MEMBERS})"
+            r"(?![^.;]*\bиз\s+(?:партии|рядов|член\w*\s+(?:вкп|партии)|кандидат\w*\s+(?:вкп|партии|в\s+члены\s+вкп)))",
+        ),
+        (  # "… из членов ЦК и из партии исключить", "из состава пленума и из партии"
+            "remove_from_post",
+            rf"\bиз\s+(?:состава\s+(?:{_BODY_MEMBERS}|(?:цк|пленума|бюро|президиума|правления)\b)|{_BODY_MEMBERS})",
         ),
         (
             "expel",

@@ -106,8 +106,9 @@ DAY_OCR = str.maketrans("АЧЗОбIl|", "43306111")
 ROMAN_OCR = str.maketrans("ТT1lІі|\\УYХ", "IIIIIIIVVVX")
 """What OCR makes of the strokes of a Roman month ("10.Т1Т-36" for 10.III-36, "26.\\ТТТ-36" for 26.VIII-36)."""
 
-_ITEM_MARK = r"(?:§\s*|[пП][.,]\s*|пункт\s+)"
-"""What may stand before an item number: §, п. (OCR: П. or п,), пункт."""
+_ITEM_MARK = r"(?:§\s*|[пП][.,]\s*|пункт\s+|П\s?\d{1,3}\s?/\s?)"
+"""What may stand before an item number: §, п. (OCR: П. or п,), пункт, a Politburo protocol's number
+("П65/218." is item 218 of protocol 65)."""
 _CAP = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
 _UPPER = r"[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?"
 _SURNAME = rf"(?:{_CAP}|{_UPPER})"
@@ -210,7 +211,9 @@ BODY = re.compile(
 PRESENT_BLOCK = re.compile(r"(?is)(?:присутствовал\w*|председательствовал\w*)\s*:?(.*?)(?=\n[ \t]*\n|$)")
 TWO_COLUMN_LABELS = re.compile(r"(?im)^[ \t]*слушали\W+постановили\W*$")
 PRESENT_NAME = re.compile(rf"({_CAP})(?:\s+{_INITIALS})?(?![а-яё])")
-NUMBERED_ITEM = re.compile(rf"(?m)^[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)][ \t]*(?=\S)")
+_NUMBER_NOTE = r"(?:\s*\((?:опрос|решение|пб|постановление)[^)\n]{0,60}\))?"
+"""How the decision was taken, noted after an item's number ("П65/220 (опрос от 15.I.39 г.).")."""
+NUMBERED_ITEM = re.compile(rf"(?m)^[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?){_NUMBER_NOTE}\s*[.)][ \t]*(?=\S)")
 LABEL_TOKEN = re.compile(
     rf"(?m)^[ \t]*(?P<prefix>{_ITEM_MARK}?(?:\d{{1,3}}[а-я]?\s*[.),]\s*|[IVXХ]{{1,6}}[.)]\s*|[^\s\d]{{1,2}}[.),]\s+)?)"
     r"(?P<label>[А-ЯЁа-яёA-Za-z0-9]{2,14})(?: (?P<rest>[А-ЯЁа-яёA-Za-z0-9]{2,12}))?"
@@ -1232,7 +1235,8 @@ class _Parser:
         heard_start = heard_label.end if heard_label else start
         item_no = heard_label.item_no if heard_label else None
         number = re.match(
-            rf"\s*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)]\s+(?:[—–-]\s+)?", self.text[heard_start:end]
+            rf"\s*{_ITEM_MARK}?(\d{{1,3}}[а-я]?){_NUMBER_NOTE}\s*[.)]\s+(?:[—–-]\s+)?",
+            self.text[heard_start:end],
         )
         if number:
             item_no = item_no or number.group(1)
