@@ -696,19 +696,32 @@ def _prose_defendants(text: str, start: int, end: int) -> tuple[list[Defendant],
                     if _surname_stem(defendant.name.surname) in fold(part):
                         defendant.decision_text = f"{defendant.decision_text} {part.strip()}"
                 for name, sentence_start in introduced:
-                    if _surname_stem(name.surname) in fold(part):
+                    if _surname_stem(name.surname) in fold(part) and not any(
+                        _same_person(text, d.name, name) for d in defendants
+                    ):
                         story = text[name.end : part_end]
                         before = text[sentence_start : name.start]
                         defendants.append(Defendant(name, story, part.strip(), part_start, story, before))
-                introduced = [(n, s) for n, s in introduced if not any(d.name is n for d in defendants)]
+                introduced = [
+                    (n, s)
+                    for n, s in introduced
+                    if not any(_same_person(text, d.name, n) for d in defendants)
+                ]
                 continue
             lead = text[part_start : names[0].start]
             for i, name in enumerate(names):
                 own_end = names[i + 1].start if i + 1 < len(names) else part_end
                 own = text[name.end : own_end]
-                defendants.append(
-                    Defendant(name, own, part.strip(), part_start, lead + own, text[part_start : name.start])
-                )
+                before = text[part_start : name.start]
+                story = lead + own
+                earlier = next(((n, s) for n, s in introduced if _same_person(text, n, name)), None)
+                if (
+                    earlier
+                ):  # "… дело директора фабрики т. Сухарева П.И. … пьянствовал … Бюро исключило Сухарева П.И."
+                    story = text[earlier[0].end : part_start] + story
+                    before = text[earlier[1] : earlier[0].start]
+                defendants.append(Defendant(name, own, part.strip(), part_start, story, before))
+            introduced = [(n, s) for n, s in introduced if not any(_same_person(text, n, m) for m in names)]
     return defendants, mentioned + [name for name, _ in introduced]
 
 
