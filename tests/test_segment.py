@@ -51,6 +51,7 @@ def assert_spans_are_exact(pages, parse):
         ("«08» января 1937 года", "1937-01-08"),
         ("от\n\nА февраля 1934 года", "1934-02-04"),  # OCR of a typewritten 4 (dev corpus 004, clean scan)
         ("З1 мая 1937 г.", "1937-05-31"),
+        ("от 12/1\\/-24 г.", "1924-04-12"),  # 12/IV-24 on a worn scan of the cell_1924 fixture
     ],
 )
 def test_dates(text, iso):
@@ -563,4 +564,36 @@ def test_decision_naming_the_accused_twice_gives_one_case():
 
     assert [(c.decisions, c.accusations) for c in parse.items[0].cases] == [
         (["expel", "refer_to_prosecution"], ["abuse_of_office"])
+    ]
+
+
+def test_ocr_of_unlabelled_items_with_blank_lines_and_politburo_numbers():
+    """From worn scans of the project's Politburo fixtures: a blank line OCR put between an unlabelled
+    item's subject and its decision kept them together, so no decision was found; "П65/218." read as
+    "165/218." opened no item."""
+    text = (
+        "ПРОТОКОЛ № 65 ЗАСЕДАНИЯ ПОЛИТБЮРО ЦК ВКП(б)\n\n17 января 1939 г.\n\n"
+        "165/218. О т. Постышеве П.П.\n\n"
+        "Утвердить решение КПК при ЦК ВКП(б) об исключении Постышева П.П.\nиз партии.\n\n"
+        "219. - О т. Кудрявцеве С.А.\n\n"
+        "Снять т. Кудрявцева С.А. с поста секретаря Киевского обкома\nКП(6)У, исключить из партии.\n"
+    )
+    parse = parse_document(pages_of(text), SegmentSettings())
+
+    assert cases_of(parse) == [
+        ("218", "Постышеве П.П.", ["expel"]),
+        ("219", "Кудрявцеве С.А.", ["remove_from_post", "expel"]),
+    ]
+    assert parse.items[1].cases[0].position == "секретаря Киевского обкома КП(б)У"
+
+
+def test_bare_surname_after_a_name_in_quotes_ocr_damaged():
+    """On a worn scan of the newspaper_bare_surnames fixture « was read as <."""
+    text = (
+        "ПАРТИЙНАЯ ЖИЗНЬ\n\nЗа пьянство исключен из партии председатель колхоза\n<Заветы Ильича» Гаврилов.\n"
+    )
+    parse = parse_document(pages_of(text), SegmentSettings())
+
+    assert [(c.name_as_written, c.position) for i in parse.items for c in i.cases] == [
+        ("Гаврилов", "председатель колхоза <Заветы Ильича»")
     ]

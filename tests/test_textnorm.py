@@ -104,3 +104,10 @@ def test_footnote_marks_and_editorial_notes_of_a_publication_are_dropped():
         "Шарове¹ А.И. За протаскивание [нрзб.] установок, тов. Голубевой [в документе: Голубовой]; 2*3"
     ).text
     assert result == "Шарове А.И. За протаскивание   установок, тов. Голубевой  ; 2*3"
+
+
+def test_ocr_of_folio_marks_and_republic_party_names():
+    """From a worn scan of the politburo_republic_party fixture: `<<l.49>>` read as `<<1.49>>`, `КП(б)У` as
+    `КП(6)У`."""
+    assert normalize("<<1.49>>\n85. - О т. Кудрявцеве С.А.").text == "\n85. - О т. Кудрявцеве С.А."
+    assert normalize("обкома КП(6)У, РКП/б/").text == "обкома КП(б)У, РКП(б)"

@@ -97,7 +97,7 @@ _MONTH_WORD = r"(январ[яь]|феврал[яь]|марта?|апрел[яь
 DATE_PATTERNS = (
     re.compile(rf"(?i)\b(\d{{1,2}})(?:-?го)?[\"»”’'`]?(?:\s*-\s*|\s+){_MONTH_WORD}\s+(\d{{4}})(?!\d)"),
     re.compile(r"(?i)\b(\d{1,2})(?:-?го)?[\"»”’'`]?(?:\s*-\s*|\s+)([а-яё]{5,9})\s+(\d{4})(?!\d)"),
-    re.compile(r"\b(\d{1,2})\s*[./]\s*([IVXТT1lІі|\\УYХ]{1,5})\s*[.\-–/]\s*(\d{2,4})(?!\d)"),
+    re.compile(r"\b(\d{1,2})\s*[./]\s*([IVXТT1lІі|\\УYХ]{1,5})\s*[.\-–/]{1,2}\s*(\d{2,4})(?!\d)"),
     re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2,4})(?!\d)"),
     re.compile(rf"(?<![\w|])([\dАЧЗОбIl|]{{1,2}})(?:-?го)?\s+{_MONTH_WORD}\s+(\d{{4}})(?!\d)"),
 )
@@ -106,9 +106,9 @@ DAY_OCR = str.maketrans("АЧЗОбIl|", "43306111")
 ROMAN_OCR = str.maketrans("ТT1lІі|\\УYХ", "IIIIIIIVVVX")
 """What OCR makes of the strokes of a Roman month ("10.Т1Т-36" for 10.III-36, "26.\\ТТТ-36" for 26.VIII-36)."""
 
-_ITEM_MARK = r"(?:§\s*|[пП][.,]\s*|пункт\s+|П\s?\d{1,3}\s?/\s?)"
+_ITEM_MARK = r"(?:§\s*|[пП][.,]\s*|пункт\s+|(?:П\s?|1(?=\d{1,2}\s?/))\d{1,3}\s?/\s?)"
 """What may stand before an item number: §, п. (OCR: П. or п,), пункт, a Politburo protocol's number
-("П65/218." is item 218 of protocol 65)."""
+("П65/218." is item 218 of protocol 65; OCR reads the П as 1)."""
 _CAP = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
 _UPPER = r"[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?"
 _SURNAME = rf"(?:{_CAP}|{_UPPER})"
@@ -638,7 +638,7 @@ def _post_before(before: str) -> str | None:
 
 
 POSTED_SURNAME = re.compile(
-    r"(?:\s+(?:[а-яёА-ЯЁ][а-яёА-ЯЁ-]*\.?|«[^»\n]{1,40}»|\"[^\"\n]{1,40}\")){0,6}?"
+    r"(?:\s+(?:[а-яёА-ЯЁ][а-яёА-ЯЁ-]*\.?|[«<\"„“][^»>\"”\n]{1,40}[»>\"”])){0,6}?"
     rf"(?<!\sв)(?<!\sво)(?<!\sна)(?<!\sиз)(?<!\sг\.)\s+(?P<s>{_CAP})"
     r"(?=\s*[,.;:)]|\s+(?:[а-яё]+(?:л|ла|ли|лся|лась|ен|ена|ены|ан|ана|аны)|снят\w*)(?![а-яё]))"
 )
@@ -895,7 +895,7 @@ def _appositive_posts(context: str) -> str | None:
 
 REMOVED_FROM = re.compile(
     r"(?i)(?:с\s+(?:руководящей\s+)?работы|с\s+должности|с\s+поста|от\s+(?:обязанностей|работы|должности))\s+"
-    r"(?P<post>[а-яё](?:[^,.;:()]|\([бb]\))*)"
+    r"(?P<post>[а-яё](?:[^,.;:()]|\([бb6]\))*)"
 )
 
 
@@ -1260,7 +1260,7 @@ class _Parser:
             if repeated and repeated.group(1) == item_no:
                 decision_start += repeated.end()
             return heard_start, decision_label.start, decision_start, end, item_no, distance
-        split = re.compile(r"(?<=[.)»])[ \t]*\n(?=[ \t]*\S)|\s[—–]\s|\s-\s").search(
+        split = re.compile(r"(?<=[.)»])[ \t]*\n(?=\s*\S)|\s[—–]\s|\s-\s").search(
             self.text, heard_start, end
         )
         if split:

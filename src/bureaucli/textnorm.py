@@ -160,7 +160,7 @@ FOLIO_LINE = re.compile(
     re.MULTILINE,
 )
 INLINE_FOLIO = re.compile(
-    r"<<\s*[lLлЛ]\.?\s*\d+\s*(?:об\.?)?\s*>>|\[\s*[lLлЛ]\.\s*\d+\s*(?:об\.?)?\s*\]|/\s*[lLлЛ]\.\s*\d+\s*(?:об\.?)?\s*/"
+    r"<<\s*[lLлЛ1I|]\.?\s*\d+\s*(?:об\.?)?\s*>>|\[\s*[lLлЛ]\.\s*\d+\s*(?:об\.?)?\s*\]|/\s*[lLлЛ]\.\s*\d+\s*(?:об\.?)?\s*/"
 )
 LETTER_SPACED = re.compile(
     r"(?<![\w.])(?:(?:[А-ЯЁ] {1,2}){3,}[А-ЯЁ]|[А-ЯЁа-яё](?: {1,2}[а-яё]){4,})(?![\w.])"
@@ -170,7 +170,7 @@ small letters, so that runs of one-letter words — "и в с" — are left alon
 LINE_END_HYPHEN = re.compile(r"(?<=[а-яё])[-\xad][ \t]*\n[ \t]*(?=[а-яё])")
 MIXED_TOKEN = re.compile(r"[A-Za-zА-Яа-яЁё0-9]+")
 LATIN_WORD = re.compile(r"(?<![A-Za-zА-Яа-яЁё])[A-Za-z]+(?![A-Za-zА-Яа-яЁё])")
-PARTY_NAME = re.compile(r"(?i)\bВКП?\s*[(/]\s*[б6b]\s*[)/]")
+PARTY_NAME = re.compile(r"(?i)\b(ВКП?|РКП|КП)\s*[(/]\s*[б6b]\s*[)/]")
 ZERO_PREPOSITION = re.compile(r"(?<![\w.,])(?:[0О][6б]|0)(?=[ \t]+[а-яёА-ЯЁ])")
 SECTION_SIGN = re.compile(
     r"(?m)(^[ \t]*|(?<=[:;])[ \t]*)(?:\$[ \t]*(?:8[ \t]+)?|8[ \t]+)(?=\d{1,3}[а-я]?\.[ \t])"
@@ -266,7 +266,7 @@ def normalize(text: str) -> NormalizedText:
     result = _rewrite(result, FOLIO_LINE, lambda m: "")
     result = _rewrite(result, STAMP_DEBRIS, lambda m: " ")
     result = _rewrite(result, EDITORIAL_MARK, lambda m: "" if m.group(0)[0] != "[" else " ")
-    result = _rewrite(result, PARTY_NAME, lambda m: "ВКП(б)")
+    result = _rewrite(result, PARTY_NAME, lambda m: ("ВКП" if m.group(1).upper() == "ВК" else m.group(1).upper()) + "(б)")
     result = _rewrite(result, MIXED_TOKEN, lambda m: _translate_token(m.group(0)))
     result = _rewrite(result, LATIN_WORD, _latin_word)
     result = _rewrite(result, ZERO_PREPOSITION, lambda m: "Об" if len(m.group(0)) == 2 else "О")
