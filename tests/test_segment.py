@@ -597,3 +597,28 @@ def test_bare_surname_after_a_name_in_quotes_ocr_damaged():
     assert [(c.name_as_written, c.position) for i in parse.items for c in i.cases] == [
         ("Гаврилов", "председатель колхоза <Заветы Ильича»")
     ]
+
+
+def test_ocr_of_a_dash_before_the_item_number_and_of_an_abbreviation_ending_a_line():
+    """From two-column scans of the purge_1929 and unlabeled_dash fixtures: "СЛУШАЛИ: - 1. Проверка т. …"
+    hid the purge cue behind its number, and an unlabelled item was cut into subject and decision at the
+    dot of "чл." ending a line."""
+    text = (
+        "ПРОТОКОЛ № 7\nзаседания комиссии по чистке партии\n20 августа 1929 г.\n\n"
+        "СЛУШАЛИ: - 1. Проверка т. Сорокина Петра\nАндреевича, член ВКП(б) с 1920\nг., рабочий-токарь.\n"
+        "ПОСТАНОВИЛИ: - Считать проверенным.\n"
+    )
+    assert cases_of(parse_document(pages_of(text), SegmentSettings())) == [
+        ("1", "Сорокина Петра\nАндреевича", ["no_action"])
+    ]
+    text = (
+        "ПРОТОКОЛ № 5/с\nзаседания бюро горкома ВКП(б)\n17 мая 1938 г.\n\n"
+        "1. О тов. Лааксонене Т.Ю., бывшем редакторе газеты «Тойе», чл.\nВКП(б) с 1920 г. - за буржуазный "
+        "национализм из партии исключить.\n"
+    )
+    case = parse_document(pages_of(text), SegmentSettings()).items[0].cases[0]
+    assert (case.position, case.party_status, case.decisions) == (
+        "бывшем редакторе газеты «Тойе»",
+        "чл. ВКП(б) с 1920 г.",
+        ["expel"],
+    )

@@ -111,3 +111,8 @@ def test_ocr_of_folio_marks_and_republic_party_names():
     `КП(6)У`."""
     assert normalize("<<1.49>>\n85. - О т. Кудрявцеве С.А.").text == "\n85. - О т. Кудрявцеве С.А."
     assert normalize("обкома КП(6)У, РКП/б/").text == "обкома КП(б)У, РКП(б)"
+
+
+def test_o_read_together_with_a_plural_title():
+    """On a two-column scan of the politburo_dash_items fixture "О т.т. Гарине" came out as "От.т. Гарине"."""
+    assert normalize("18. - От.т. Гарине и Бойцове.").text == "18. - О т.т. Гарине и Бойцове."

@@ -227,8 +227,12 @@ ITEM_OPENING = re.compile(
     r"(?=Об?\s|Персональн|Дело\s|Заявлени|Апелляци|Сообщени|Информаци|Выписк|Просьб|Ходатайств|Разное)"
 )
 """A numbered line that opens an item by its subject, not a sub-point of a decision ("2. Обязать …")."""
-NUMBER_AFTER_LABEL = re.compile(rf"\s*{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)]\s")
-"""An item number written after its label ("СЛУШАЛИ: п. 5. О …", or on the line below it)."""
+NUMBER_AFTER_LABEL = re.compile(rf"\s*(?:[—–-]\s*)?{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)]\s")
+"""An item number written after its label ("СЛУШАЛИ: п. 5. О …", "Слушали — 1. …", or on the line below
+it)."""
+UNLABELLED_SPLIT = re.compile(r"(?P<line>(?<=[.)»])[ \t]*\n(?=\s*\S))|\s[—–]\s|\s-\s")
+"""Where an item without labels passes from its subject to the decision: a line break after a sentence,
+or a dash ("1. О тов. Иванове И.П. — исключить …")."""
 NUMBER_LINE = re.compile(
     rf"(?m)^[ \t]*{_ITEM_MARK}?(\d{{1,3}}[а-я]?(?=\s*[.)]?[ \t]*$)|[IVXХ]{{1,6}}(?=\s*[.)][ \t]*$))\s*[.)]?[ \t]*$"
 )
@@ -1248,7 +1252,7 @@ class _Parser:
         heard_start = heard_label.end if heard_label else start
         item_no = heard_label.item_no if heard_label else None
         number = re.match(
-            rf"\s*{_ITEM_MARK}?(\d{{1,3}}[а-я]?){_NUMBER_NOTE}\s*[.)]\s+(?:[—–-]\s+)?",
+            rf"\s*(?:[—–-]\s*)?{_ITEM_MARK}?(\d{{1,3}}[а-я]?){_NUMBER_NOTE}\s*[.)]\s+(?:[—–-]\s+)?",
             self.text[heard_start:end],
         )
         if number:
@@ -1260,9 +1264,18 @@ class _Parser:
             if repeated and repeated.group(1) == item_no:
                 decision_start += repeated.end()
             return heard_start, decision_label.start, decision_start, end, item_no, distance
-        split = re.compile(r"(?<=[.)»])[ \t]*\n(?=\s*\S)|\s[—–]\s|\s-\s").search(
-            self.text, heard_start, end
-        )
+        split = next(
+            (
+                m
+                for m in UNLABELLED_SPLIT.finditer(self.text, heard_start, end)
+                if not (
+                    m.group("line")
+                    and self.text[m.start() - 1] == "."
+                    and ABBREVIATION_END.search(self.text[heard_start : m.start() - 1])
+                )
+            ),
+            None,
+        )  # not at the dot of "чл." ending a line
         if split:
             return heard_start, split.start(), split.end(), end, item_no, distance
         return heard_start, end, end, end, item_no, distance

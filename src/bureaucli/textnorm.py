@@ -190,7 +190,7 @@ TITLED_LOWERCASE_SURNAME = re.compile(
     r"(?:(?<=\bт\.[ \t])|(?<=\bтов\.[ \t])|(?<=\bт\.)|(?<=\bтов\.))([а-яё])(?=[а-яё]{2,}[ \t]+[А-ЯЁ]\.[ \t]?[А-ЯЁ]\.)"
 )
 """A surname after тов. that OCR wrote with a small letter before its initials ("т. орлова А.П.")."""
-O_TITLE = re.compile(r"(?<![\w.])От\.(?=[ \t]*[А-ЯЁ])")
+O_TITLE = re.compile(r"(?<![\w.])От\.(?=[ \t]*(?:[А-ЯЁ]|т\.))")
 """"О т." read as "От." (not a word with a dot) before a name."""
 YEAR_ABBREVIATION = re.compile(r"(?<=\d)([ \t]*)Е\.(?=[\s,;)])")
 STAMP_DEBRIS = re.compile(r"[■•●▪□◆¤|¦~^]")
@@ -266,7 +266,9 @@ def normalize(text: str) -> NormalizedText:
     result = _rewrite(result, FOLIO_LINE, lambda m: "")
     result = _rewrite(result, STAMP_DEBRIS, lambda m: " ")
     result = _rewrite(result, EDITORIAL_MARK, lambda m: "" if m.group(0)[0] != "[" else " ")
-    result = _rewrite(result, PARTY_NAME, lambda m: ("ВКП" if m.group(1).upper() == "ВК" else m.group(1).upper()) + "(б)")
+    result = _rewrite(
+        result, PARTY_NAME, lambda m: ("ВКП" if m.group(1).upper() == "ВК" else m.group(1).upper()) + "(б)"
+    )
     result = _rewrite(result, MIXED_TOKEN, lambda m: _translate_token(m.group(0)))
     result = _rewrite(result, LATIN_WORD, _latin_word)
     result = _rewrite(result, ZERO_PREPOSITION, lambda m: "Об" if len(m.group(0)) == 2 else "О")
