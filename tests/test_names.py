@@ -195,3 +195,31 @@ def test_item_opening_o_governs_a_feminine_surname_in_oi(context: str) -> None:
     person = normalize_person("Крюковой Е.Д.", context)
 
     assert (person.surname, person.gender, person.initials) == ("Крюкова", "f", "Е.Д.")
+
+
+@pytest.mark.parametrize(
+    ("as_written", "context", "surname", "gender"),
+    [
+        # the verb before a list's colon governs its entries (fixture arrested_lists)
+        (
+            "Лаврова П.П.",
+            "Исключить из партии: 1) Тимченко Г.Г., бывшего директора МТС, 2) Сазонову Е.В., учительницу, "
+            "3) Лаврова П.П.",
+            "Лавров",
+            "m",
+        ),
+        # an agreeing post outweighs the nominative a colon presumes (fixture penalty_subjects)
+        (
+            "САВЕЛЬЕВА П.Н.",
+            "Дела кандидатов в члены ВКП(б): т.т. САВЕЛЬЕВА П.Н., формовщика, и др.",
+            "Савельев",
+            "m",
+        ),
+        # a list of names after a colon with no verb stays nominative
+        ("Лаврова П.П.", "Присутствовали: 1) Лаврова П.П., 2) Сазонов Е.В.", "Лаврова", "f"),
+    ],
+)
+def test_case_of_list_entries(as_written: str, context: str, surname: str, gender: str) -> None:
+    person = normalize_person(as_written, context)
+
+    assert (person.surname, person.gender) == (surname, gender)

@@ -692,6 +692,27 @@ def _case_weights(demanded: Iterable[str] | None) -> dict[str, float]:
     }
 
 
+def _list_governor(tokens: Sequence[Token], index: int) -> tuple[str, ...]:
+    """The case of a list's entries, from the list marker or colon at tokens[index]: what the verb before
+    the list's colon demands ("Исключить из партии: 1) Тимченко Г.Г., … 3) Лаврова П.П." are accusative),
+    else the nominative of a list of names."""
+    colon = next(
+        (
+            j
+            for j in range(index, max(-1, index - 80), -1)
+            if tokens[j].kind == "punct" and tokens[j].text in ":."
+        ),
+        None,
+    )
+    if colon is None or tokens[colon].text != ":":
+        return ("nomn",)
+    for j in range(colon - 1, max(-1, colon - 7), -1):
+        word = tokens[j].text.lower()
+        if tokens[j].kind == "word" and word in GOVERNORS and word.endswith(("ть", "в")):
+            return GOVERNORS[word]
+    return ("nomn",)
+
+
 def _governed_cases(tokens: Sequence[Token], index: int) -> tuple[str, ...] | None:
     """The cases demanded by what precedes `tokens[index]` (skipping honorifics, initials, `и`)."""
     i = index - 1
@@ -700,10 +721,10 @@ def _governed_cases(tokens: Sequence[Token], index: int) -> tuple[str, ...] | No
         token = tokens[i]
         lower = token.text.lower()
         if token.kind == "marker":
-            return ("nomn",)
+            return _list_governor(tokens, i)
         if token.kind == "punct":
             if token.text == ":":
-                return ("nomn",)
+                return _list_governor(tokens, i)
             if token.text in ".;\n":
                 return None
         elif token.kind == "initial" or _is_honorific(token) or lower == "и":
@@ -887,7 +908,10 @@ def _context_occurrences(
         governed = _governed_cases(tokens, first)
         apposition = _apposition_cases(tokens, last)
         if governed and apposition:
-            governed = tuple(c for c in governed if c in apposition) or governed
+            # a colon or list number only presumes the nominative; an agreeing post outweighs it
+            # ("Дела кандидатов: т.т. САВЕЛЬЕВА П.Н., формовщика, …")
+            fallback = apposition if governed == ("nomn",) else governed
+            governed = tuple(c for c in governed if c in apposition) or fallback
         weights = _case_weights(governed or apposition)
         if name_cases:
             weights = {c: (w if c in name_cases else 0.0) for c, w in weights.items()}
