@@ -36,6 +36,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bureaucli.coding import code_accusations, code_decisions, guess_sector
 from bureaucli.records import (
+    DECISIONS,
     Case,
     DocumentParse,
     DocumentText,
@@ -50,19 +51,7 @@ from bureaucli.textnorm import NormalizedText, fold, normalize
 
 HEARD_LABELS = ("СЛУШАЛИ",)
 DECISION_LABELS = ("ПОСТАНОВИЛИ", "ПОСТАНОВИЛ", "ПОСТАНОВЛЕНО", "ПОСТАНОВЛЯЕТ", "РЕШИЛИ", "РЕШИЛ")
-DECIDING = {
-    "expel",
-    "severe_reprimand",
-    "reprimand",
-    "warning",
-    "remove_from_post",
-    "refer_to_prosecution",
-    "demote",
-    "reinstate",
-    "lift_penalty",
-    "overturn_decision",
-    "no_action",
-}
+DECIDING = frozenset(DECISIONS) - {"other"}
 """Codes that decide a person's standing or post (all but "other", which also covers orders and inquiries)."""
 PUNITIVE = {
     "expel",
@@ -943,10 +932,10 @@ class _Parser:
     def __init__(self, pages: list[PageText], settings: SegmentSettings):
         self.document = DocumentText(pages)
         self.settings = settings
-        self.norm: NormalizedText = self.rejoin_column_breaks(normalize(self.document.text))
+        self.norm, self.labels = self.rejoin_column_breaks(normalize(self.document.text))
         self.text = self.norm.text
 
-    def rejoin_column_breaks(self, norm: NormalizedText) -> NormalizedText:
+    def rejoin_column_breaks(self, norm: NormalizedText) -> tuple[NormalizedText, list[Label]]:
         """Put back together two-column items that a page break cut in the middle.
 
         Two-column OCR reads a page item by item, so when an item's heard column runs on over the page,
@@ -954,14 +943,16 @@ class _Parser:
         ("Ковальского, слесаря … ПОСТАНОВИЛИ: установлено, что …") after the first page's decision. That
         rest of the heard text is moved back before the first page's decision label, and the second label
         dropped, so the item reads heard, then decision. Only a page that opens with unnumbered text
-        followed by a decision label, after a page that ended in a decision, is rejoined.
+        followed by a decision label, after a page that ended in a decision, is rejoined. Returns the text
+        and its labels.
         """
         labels = find_labels(norm.text, 0, len(norm.text), self.settings)
+        starts = [label.start for label in labels]
         position = 0
         for page_start in self.document.page_starts()[1:]:
-            while position < len(norm.text) and norm.source_offsets[position] < page_start:
-                position += 1
-            following = bisect.bisect_left([label.start for label in labels], position)
+            # from `position` on the text is in source order (a move only reorders what lies before it)
+            position = bisect.bisect_left(norm.source_offsets, page_start, lo=position, hi=len(norm.text))
+            following = bisect.bisect_left(starts, position)
             if not 0 < following < len(labels):
                 continue
             ended, resumed = labels[following - 1], labels[following]
@@ -976,8 +967,9 @@ class _Parser:
                 continue
             norm = norm.moved(block[0], block[1] - block[0], ended.start).without(resumed.start, resumed.end)
             labels = find_labels(norm.text, 0, len(norm.text), self.settings)
+            starts = [label.start for label in labels]
             position = resumed.start
-        return norm
+        return norm, labels
 
     def span(self, start: int, end: int) -> TextSpan:
         while start < end and self.text[start].isspace():
@@ -1041,7 +1033,7 @@ class _Parser:
     def parse_meeting(self, ordinal: int, start: int, end: int, result: DocumentParse) -> None:
         two_columns = TWO_COLUMN_LABELS.search(self.text, start, end)
         body_from = two_columns.end() if two_columns else start
-        labels = find_labels(self.text, body_from, end, self.settings)
+        labels = [label for label in self.labels if body_from <= label.start < end]
         item_starts = self.item_starts(body_from, end, labels, bool(two_columns))
         body_start = item_starts[0][0] if item_starts else end
         header_start = HEADER.search(self.text, start, body_start)

@@ -187,7 +187,7 @@ LOWERCASE_SURNAME = re.compile(
 )
 """A list entry whose surname OCR wrote with a small letter before a full name ("1) кузьмин Борис Прокофьевич")."""
 TITLED_LOWERCASE_SURNAME = re.compile(
-    r"(?:(?<=\bт\.[ \t])|(?<=\bтов\.[ \t])|(?<=\bт\.)|(?<=\bтов\.))([а-яё])(?=[а-яё]{2,}[ \t]+[А-ЯЁ]\.[ \t]?[А-ЯЁ]\.)"
+    r"(?:(?<=\bт\.)|(?<=\bтов\.))([ \t]?)([а-яё])(?=[а-яё]{2,}[ \t]+[А-ЯЁ]\.[ \t]?[А-ЯЁ]\.)"
 )
 """A surname after тов. that OCR wrote with a small letter before its initials ("т. орлова А.П.")."""
 O_TITLE = re.compile(r"(?<![\w.])От\.(?=[ \t]*(?:[А-ЯЁ]|т\.))")
@@ -279,7 +279,7 @@ def normalize(text: str) -> NormalizedText:
     result = _rewrite(result, INITIAL_DIGIT, lambda m: DIGIT_TO_CYRILLIC_UPPER[m.group(0)])
     result = _rewrite(result, O_TITLE, lambda m: "О т.")
     result = _rewrite(result, LOWERCASE_SURNAME, lambda m: m.group(1) + m.group(2).upper())
-    result = _rewrite(result, TITLED_LOWERCASE_SURNAME, lambda m: m.group(1).upper())
+    result = _rewrite(result, TITLED_LOWERCASE_SURNAME, lambda m: m.group(1) + m.group(2).upper())
     result = _rewrite(result, YEAR_ABBREVIATION, lambda m: m.group(1) + "г.")
     return result
 
