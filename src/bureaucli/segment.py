@@ -219,6 +219,10 @@ ITEM_OPENING = re.compile(
 NUMBER_AFTER_LABEL = re.compile(rf"\s*(?:[—–-]\s*)?{_ITEM_MARK}?(\d{{1,3}}[а-я]?)\s*[.)]\s")
 """An item number written after its label ("СЛУШАЛИ: п. 5. О …", "Слушали — 1. …", or on the line below
 it)."""
+HEARD_NUMBER = re.compile(
+    rf"\s*(?:[—–-]\s*)?{_ITEM_MARK}?(\d{{1,3}}[а-я]?){_NUMBER_NOTE}\s*[.)]\s+(?:[—–-]\s+)?"
+)
+"""The item number opening a heard text, with how the decision was taken and a dash after it."""
 UNLABELLED_SPLIT = re.compile(r"(?P<line>(?<=[.)»])[ \t]*\n(?=\s*\S))|\s[—–]\s|\s-\s")
 """Where an item without labels passes from its subject to the decision: a line break after a sentence,
 or a dash ("1. О тов. Иванове И.П. — исключить …")."""
@@ -1243,13 +1247,10 @@ class _Parser:
         distance = max((label.distance for label in (heard_label, decision_label) if label), default=0)
         heard_start = heard_label.end if heard_label else start
         item_no = heard_label.item_no if heard_label else None
-        number = re.match(
-            rf"\s*(?:[—–-]\s*)?{_ITEM_MARK}?(\d{{1,3}}[а-я]?){_NUMBER_NOTE}\s*[.)]\s+(?:[—–-]\s+)?",
-            self.text[heard_start:end],
-        )
+        number = HEARD_NUMBER.match(self.text, heard_start, end)
         if number:
             item_no = item_no or number.group(1)
-            heard_start += number.end()
+            heard_start = number.end()
         if decision_label:
             decision_start = decision_label.end
             repeated = re.match(r"\s*(\d{1,3}[а-я]?)\.\s+", self.text[decision_start:end])
