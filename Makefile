@@ -6,12 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-ocr bench-names bench-run setup system-deps samples clean
+.PHONY: demo test lint docs docs-check bench bench-ocr bench-names bench-run setup system-deps samples clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask,docs]'
 	touch $(STAMP)
 
 system-deps:
@@ -32,6 +32,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
 
+# The documentation site (docs/, mkdocs.yml) into site/; --strict makes a broken link an error.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+# The documentation checks alone: coverage and every example re-run (tests/test_docs.py), then the site.
+docs-check: setup docs
+	$(BIN)/python -m pytest tests/test_docs.py
+
 bench: bench-run bench-ocr bench-names
 
 bench-ocr: setup
@@ -47,4 +55,4 @@ samples: $(STAMP)
 	$(BIN)/python tools/make_samples.py
 
 clean:
-	rm -rf data/extracted/catalog.sqlite* data/extracted/ocr data/extracted/tables data/extracted/report.html
+	rm -rf site data/extracted/catalog.sqlite* data/extracted/ocr data/extracted/tables data/extracted/report.html
