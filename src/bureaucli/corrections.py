@@ -13,6 +13,7 @@ case whose text now reads differently — the correction is stale: reported by `
 from __future__ import annotations
 
 import csv
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -176,3 +177,81 @@ def text_corrections(ws: Workspace, catalog: Catalog, anchor_new: bool) -> Corre
                 [(page_id, sha, now()) for page_id, sha in fresh],
             )
     return state
+
+
+# --- writing: `bureau correct` and `bureau review` ---------------------------------------------------
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write through a temp file renamed into place: a crash never leaves half a correction."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def format_case_value(value: object) -> str:
+    """A field's value as cases.csv holds it: lists `;`-joined, flags true/false, nothing as empty."""
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def set_case_fields(corrections_dir: Path, case_id: str, values: dict[str, object]) -> Path:
+    """Set fields of one case in cases.csv: its rows for these fields are replaced, every other row kept."""
+    unknown = sorted(set(values) - set(EDITABLE_CASE_FIELDS))
+    if unknown:
+        raise ConfigError(f"{CASES_FILE}: not editable field(s) {', '.join(unknown)}")
+    path = corrections_dir / CASES_FILE
+    rows: list[list[str]] = []
+    if path.exists():
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+    header = rows[0] if rows else ["case_id", "field", "value"]
+    if not {"case_id", "field", "value"} <= set(header):
+        raise ConfigError(f"{path}: needs the columns case_id,field,value")
+    at = {name: header.index(name) for name in ("case_id", "field", "value")}
+
+    def replaced(row: list[str]) -> bool:
+        cell = dict(zip(header, row, strict=False))
+        return (cell.get("case_id") or "").strip() == case_id and (cell.get("field") or "").strip() in values
+
+    kept = [row for row in rows[1:] if not replaced(row)]
+    for name, value in values.items():
+        row = [""] * len(header)
+        row[at["case_id"]], row[at["field"]], row[at["value"]] = case_id, name, format_case_value(value)
+        kept.append(row)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, *kept])
+    write_atomically(path, buffer.getvalue())
+    return path
+
+
+def add_person_override(
+    corrections_dir: Path, action: str, mention_id: str, other: str = "", name: str = ""
+) -> Path:
+    """Append a row to persons.csv (written with its header when new); a row already there is not repeated."""
+    from bureaucli.linkage import OVERRIDE_ACTIONS, OVERRIDE_COLUMNS
+
+    if action not in OVERRIDE_ACTIONS:
+        raise ConfigError(f"{PERSONS_FILE}: unknown action {action!r}")
+    path = corrections_dir / PERSONS_FILE
+    text = path.read_text(encoding="utf-8-sig") if path.exists() else ",".join(OVERRIDE_COLUMNS) + "\n"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([action, mention_id, other, name])
+    line = buffer.getvalue()
+    if line not in text.splitlines(keepends=True):
+        write_atomically(path, text + ("" if text.endswith("\n") else "\n") + line)
+    return path
+
+
+def reanchor_case_corrections(catalog: Catalog, case_id: str) -> None:
+    """Accept the cases.csv rows of a case whose text changed: anchor them to what the case reads now."""
+    with catalog.transaction():
+        catalog.conn.execute(
+            "UPDATE correction_anchors SET anchor_sha = (SELECT span_sha FROM cases WHERE case_id = ?), "
+            "first_seen = ? WHERE kind = 'case' AND target = ? AND EXISTS (SELECT 1 FROM cases WHERE case_id = ?)",
+            (case_id, now(), case_id, case_id),
+        )

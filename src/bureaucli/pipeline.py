@@ -14,12 +14,11 @@ import fnmatch
 import hashlib
 import itertools
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bureaucli.archival import Inventory
 from bureaucli.catalog import Catalog, dumps, loads, now
@@ -30,6 +29,7 @@ from bureaucli.corrections import (
     StaleCorrection,
     read_case_corrections,
     text_corrections,
+    write_atomically,
 )
 from bureaucli.errors import ConfigError, InputError
 from bureaucli.export import SCHEMAS, anchor_case_corrections, build_tables, write_tables
@@ -53,7 +53,7 @@ from bureaucli.workspace import Workspace
 
 if TYPE_CHECKING:
     from bureaucli.evaluate import EvaluationReport, GoldDocument
-    from bureaucli.ocr import OcrPageResult
+    from bureaucli.ocr import OcrPageResult, PageImageRef
 
 Reporter = Callable[[str], None]
 """Receives one-line messages for the user (errors and warnings name the file)."""
@@ -365,8 +365,10 @@ PARALLEL_MIN_DOCUMENTS = 32
 """Fewer documents than this are parsed in this process: starting workers would cost more than it saves."""
 
 
-def segment_stage(ws: Workspace, catalog: Catalog, report: Reporter = _silent) -> SegmentReport:
-    """Parse meetings, items and personal cases of every document whose page texts changed."""
+def segment_stage(
+    ws: Workspace, catalog: Catalog, report: Reporter = _silent, only_doc: str | None = None
+) -> SegmentReport:
+    """Parse meetings, items and personal cases of every document whose page texts changed (or of one)."""
     result = SegmentReport()
     corrections = text_corrections(ws, catalog, anchor_new=True)
     result.stale_corrections = corrections.stale
@@ -379,7 +381,11 @@ def segment_stage(ws: Workspace, catalog: Catalog, report: Reporter = _silent) -
 
     def stale_documents() -> Iterator[SegmentTask]:
         """Documents whose page texts changed since they were parsed, read from the catalog lazily."""
-        for doc in catalog.query("SELECT doc_id, path FROM documents WHERE status = 'ok' ORDER BY path"):
+        chosen = "" if only_doc is None else " AND doc_id = ?"
+        for doc in catalog.query(
+            f"SELECT doc_id, path FROM documents WHERE status = 'ok'{chosen} ORDER BY path",
+            () if only_doc is None else (only_doc,),
+        ):
             pages = document_pages(catalog, doc["doc_id"], corrections)
             if any(p.source == "missing" and p.page_id not in failed_ocr for p in pages):
                 result.awaiting_ocr += 1
@@ -795,7 +801,7 @@ def ocr_stage(
     if not rows:
         return result
     from bureaucli.executor import make_executor
-    from bureaucli.ocr import OcrTask, PageImageRef, engine_info, ocr_cache_key, ocr_page
+    from bureaucli.ocr import OcrTask, engine_info, ocr_cache_key, ocr_page
 
     engine = engine_info(settings.lang)
     ws.ocr_dir.mkdir(parents=True, exist_ok=True)
@@ -810,8 +816,7 @@ def ocr_stage(
         if not redo and _reuse_identical_page(catalog, row["page_id"], key):
             result.reused += 1
             continue
-        kind = "pdf" if row["kind"] == "pdf" else ("tiff" if row["kind"] == "tiff" else "image")
-        source = PageImageRef(str(ws.raw_dir / row["source_path"]), kind, row["source_index"], row["dpi"])
+        source = page_image_ref(ws, row)
         out_dir = str(ws.ocr_dir / row["doc_id"])
         # a cluster's workers are other machines: each checks it has the engine the cache key names
         tasks.append(
@@ -848,6 +853,14 @@ def ocr_stage(
         bar.close()
         result.seconds = time.monotonic() - started
     return result
+
+
+def page_image_ref(ws: Workspace, row: Any) -> PageImageRef:
+    """Where a page's image is, from its catalog row (the document's `kind` and the page's source columns)."""
+    from bureaucli.ocr import PageImageRef
+
+    kind = "pdf" if row["kind"] == "pdf" else ("tiff" if row["kind"] == "tiff" else "image")
+    return PageImageRef(str(ws.raw_dir / row["source_path"]), kind, row["source_index"], row["dpi"])
 
 
 def _reflag_low_confidence(catalog: Catalog, threshold: float) -> None:
@@ -929,10 +942,7 @@ def find_page(ws: Workspace, catalog: Catalog, document: str, page_no: int) -> P
 def save_text_correction(ws: Workspace, catalog: Catalog, target: PageTarget, text: str) -> Path:
     """Write a page correction atomically and anchor it to the page's current image."""
     path = ws.text_correction_path(target.document, target.page_no)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
+    write_atomically(path, text)
     with catalog.transaction():
         catalog.conn.execute(
             "INSERT OR REPLACE INTO correction_anchors (kind, target, anchor_sha, first_seen) VALUES ('text', ?, ?, ?)",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import io
 import os
 import re
@@ -172,7 +171,10 @@ def report_digest(data: ReportData) -> str:
     """What a report shows, and the code that shows it: equal digests, equal reports (but the date)."""
     from bureaucli.pipeline import code_fingerprint
 
-    return hashlib.sha256((code_fingerprint(__name__) + repr(data)).encode()).hexdigest()
+    from bureaucli.templating import template_sources
+
+    page = code_fingerprint(__name__) + template_sources("report.html", "_macros.html", "bureau.css")
+    return hashlib.sha256((page + repr(data)).encode()).hexdigest()
 
 
 def tally(values: Iterable[str]) -> list[Count]:
@@ -551,210 +553,49 @@ def render_plots(data: ReportData) -> dict[str, str]:
 
 # --- HTML -----------------------------------------------------------------------------------------
 
-CSS = """
-:root { color-scheme: light; --muted: #666; --line: #ddd; --bad: #a33; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif;
-       margin: 0 auto; max-width: 64rem; padding: 1rem 1.5rem 4rem; color: #222; background: #fff; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #222; }
-h3 { margin: 1.8rem 0 .3rem; } .muted, figcaption, .more { color: var(--muted); }
-nav a { margin-right: 1rem; } code { font-size: .85em; background: #f3f3f3; padding: 0 .25em; border-radius: 3px; }
-table { border-collapse: collapse; margin: .4rem 0; font-size: .9rem; }
-th, td { text-align: left; padding: .2rem .6rem .2rem 0; border-bottom: 1px solid var(--line); vertical-align: top; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-.stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: .6rem; margin: 1rem 0; }
-.stat { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .7rem; }
-.stat b { display: block; font-size: 1.5rem; font-variant-numeric: tabular-nums; }
-.stat .muted { font-size: .8rem; }
-figure { margin: 1.5rem 0 2rem; } figure svg { max-width: 100%; height: auto; display: block; }
-details { margin-top: .4rem; } summary { cursor: pointer; color: #245; }
-.qa td:nth-child(2), .persons td:first-child { white-space: nowrap; } .count-bad { color: var(--bad); } .ok { color: #275; }
-@media print { details { display: none; } nav { display: none; } }
-"""
 
-
-def esc(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def _table(columns: Sequence[str], rows: Iterable[Sequence[object]], css: str = "") -> str:
-    """A table; a column named `name:n` is right-aligned numbers, `name:code` a command to copy."""
-    kinds = [column.partition(":")[2] for column in columns]
-    cells = {"n": "<td class=n>{}</td>", "code": "<td><code>{}</code></td>", "": "<td>{}</td>"}
-    head = "".join(
-        f"<th{' class=n' if kind == 'n' else ''}>{esc(column.partition(':')[0])}</th>"
-        for column, kind in zip(columns, kinds, strict=True)
-    )
-    body = "".join(
-        "<tr>" + "".join(cells[kind].format(esc(v)) for v, kind in zip(row, kinds, strict=True)) + "</tr>"
-        for row in rows
-    )
-    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _more(total: int, shown: int, where: str) -> str:
-    return f'<p class="more">… and {total - shown:,} more ({esc(where)}).</p>' if total > shown else ""
-
-
-def _counts_table(counts: list[Count], label: str, total: int) -> str:
-    shown = counts[:TABLE_ROWS_SHOWN]
-    table = _table([label, "cases:n", "share:n"], ((c.label, c.n, f"{c.n / total:.1%}") for c in shown))
-    return table + _more(len(counts), len(shown), "see cases.csv")
-
-
-def _figure(plot: str | None, caption: str, table: str) -> str:
-    if plot is None:
-        return f"<figure><p class=muted>No data yet.</p><figcaption>{caption}</figcaption></figure>"
-    return (
-        f"<figure>{plot}<figcaption>{caption}</figcaption>"
-        f"<details><summary>Table behind the plot</summary>{table}</details></figure>"
-    )
-
-
-def _stat(value: int, label: str, note: str = "") -> str:
-    return f'<div class="stat"><b>{value:,}</b>{esc(label)}<br><span class="muted">{esc(note)}</span></div>'
-
-
-def _overview_html(o: Overview) -> str:
-    period = f"{o.first_date} – {o.last_date}" if o.first_date else "no dated meetings yet"
-    stats = [
-        _stat(o.documents, "documents", f"{o.documents_failed} failed" if o.documents_failed else ""),
-        _stat(
-            o.pages,
-            "pages",
-            f"{o.pages_ocr:,} OCR'd · {o.pages_text_layer:,} text layer · {o.pages_corrected:,} corrected",
-        ),
-        _stat(o.meetings, "meetings", period),
-        _stat(o.items, "agenda items"),
-        _stat(o.cases, "personal cases", f"{o.cases_needing_review:,} flagged for review"),
-        _stat(o.persons, "persons"),
-    ]
-    holdings = _table(
-        ["archival file", "documents:n", "cases:n"],
-        ((h.label, h.documents, h.cases) for h in o.holdings[:TABLE_ROWS_SHOWN]),
-    ) + _more(len(o.holdings), min(len(o.holdings), TABLE_ROWS_SHOWN), "see documents.csv")
-    fonds = sorted({(h.archive, h.fond) for h in o.holdings if h.fond})
-    return (
-        f'<section id="overview"><h2>Corpus</h2><div class="stats">{"".join(stats)}</div>'
-        f"<h3>Archival fonds and files</h3><p>{len(fonds)} fond(s), "
-        f"{sum(1 for h in o.holdings if h.fond)} file(s) with an archival reference.</p>{holdings}</section>"
-    )
-
-
-def _plots_html(data: ReportData, plots: dict[str, str]) -> str:
-    cases = data.overview.cases
-    months = [c for c in data.cases_per_month if c.n]
-    undated = (
-        f" {data.undated_cases:,} case(s) without a full meeting date are not shown."
-        if data.undated_cases
-        else ""
-    )
-    stacked = data.decisions_by_year
-    decisions_table = _table(
-        ["year", *(f"{d}:n" for d in stacked.counts)],
-        ([year, *(stacked.counts[d][k] for d in stacked.counts)] for k, year in enumerate(stacked.periods)),
-    )
-    figures = [
-        _figure(
-            plots.get("per_month"),
-            f"Personal cases per month of the meeting that heard them.{undated}",
-            _table(
-                ["month", "cases:n"],
-                [
-                    *((c.label, c.n) for c in months),
-                    *([("undated", data.undated_cases)] if data.undated_cases else []),
-                ],
-            ),
-        ),
-        _figure(
-            plots.get("decisions"),
-            "Decisions per year, by category (a case with several decisions — e.g. expelled and removed "
-            "from post — counts under each; <i>none</i>: no decision recognised).",
-            decisions_table,
-        ),
-        _figure(
-            plots.get("accusations"),
-            "Accusations by category: cases in which each occurs (a case can have several).",
-            _counts_table(data.accusations, "accusation", cases),
-        ),
-        _figure(
-            plots.get("sectors"),
-            "Personal cases by the sector the accused worked in.",
-            _counts_table(data.sectors, "sector", cases),
-        ),
-        _figure(
-            plots.get("bodies"),
-            f"Bodies that heard the most personal cases (top {min(BODIES_PLOTTED, len(data.bodies))} of "
-            f"{len(data.bodies):,}).",
-            _counts_table(data.bodies, "body", cases),
-        ),
-    ]
-    return f'<section id="plots"><h2>Plots</h2>{"".join(figures)}</section>'
-
-
-def _persons_html(histories: list[PersonHistory]) -> str:
-    if not histories:
-        return '<section id="persons"><h2>Persons with more than one case</h2><p>None so far.</p></section>'
-    restored = sum(h.expelled_then_restored for h in histories)
-    shown = histories[:PERSONS_SHOWN]
-    table = _table(
-        ["person", "cases:n", "decisions in date order", "person_id"],
-        ((h.name, len(h.steps), h.sequence, h.person_id) for h in shown),
-        css="persons",
-    )
-    return (
-        f'<section id="persons"><h2>Persons with more than one case</h2><p>{len(histories):,} person(s); '
-        f"{restored:,} of them expelled and later reinstated or the expulsion overturned. "
-        "The linkage of cases into persons can be corrected in data/corrections/persons.csv.</p>"
-        f"{table}{_more(len(histories), len(shown), 'see persons.csv, column decision_sequence')}</section>"
-    )
-
-
-def _qa_html(lists: list[QaList]) -> str:
-    parts = ['<section id="qa"><h2>Quality: what to check and fix</h2>']
-    for qa in lists:
-        n = len(qa.rows)
-        parts.append(
-            f'<h3 id="{qa.key}">{esc(qa.title)} <span class="{"count-bad" if n else "ok"}">({n:,})</span></h3>'
-        )
-        if not n:
-            parts.append("<p class=ok>None.</p>")
-            continue
-        shown = qa.rows[:QA_SHOWN]
-        parts.append(
-            f"<p class=muted>{esc(qa.hint)}</p>"
-            + _table(
-                ["document", "page:n", "problem", "fix:code"],
-                ((r.document, NO_PAGE if r.page is None else r.page, r.problem, r.command) for r in shown),
-                css="qa",
-            )
-            + _more(n, len(shown), f"all in {qa.full_list}")
-        )
-    parts.append("</section>")
-    return "".join(parts)
+def _report_filters() -> dict[str, Any]:
+    """Rows of the report's tables, made from the aggregates in the template."""
+    return {
+        "share": lambda c, total: (c.label, c.n, f"{c.n / total:.1%}"),
+        "holding_row": lambda h: (h.label, h.documents, h.cases),
+        "count_row": lambda c: (c.label, c.n),
+        "numeric": lambda column: f"{column}:n",
+        "history_row": lambda h: (h.name, len(h.steps), h.sequence, h.person_id),
+        "qa_row": lambda r: (r.document, NO_PAGE if r.page is None else r.page, r.problem, r.command),
+    }
 
 
 def render_html(data: ReportData, title: str) -> str:
-    """The whole page, plots included."""
+    """The whole page, plots and styles included (templates/report.html)."""
+    from bureaucli.templating import environment, stylesheet
+
     plots = render_plots(data)
-    problems = sum(len(qa.rows) for qa in data.qa)
-    nav = (
-        '<nav><a href="#overview">Corpus</a><a href="#plots">Plots</a><a href="#persons">Repeat cases</a>'
-        f'<a href="#qa">Quality ({problems:,})</a></nav>'
-    )
+    stacked = data.decisions_by_year
+    env = environment().overlay()
+    env.filters.update(_report_filters())
     return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="{DIGEST_META}" content="{report_digest(data)}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<link rel="icon" href="data:,">'
-        f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
-        f"<header><h1>{esc(title)}</h1><p class=muted>Made by bureau {esc(__version__)} on "
-        f"{dt.date.today().isoformat()} from the catalog; the tables in data/extracted/tables/ hold every row.</p>"
-        f"{nav}</header>"
-        + _overview_html(data.overview)
-        + _plots_html(data, plots)
-        + _persons_html(data.repeat_persons)
-        + _qa_html(data.qa)
-        + "</body></html>\n"
+        env.get_template("report.html").render(
+            data=data,
+            title=title,
+            plots=plots,
+            css=stylesheet(),
+            version=__version__,
+            today=dt.date.today().isoformat(),
+            digest_meta=DIGEST_META,
+            digest=report_digest(data),
+            problems=sum(len(qa.rows) for qa in data.qa),
+            fonds=len({(h.archive, h.fond) for h in data.overview.holdings if h.fond}),
+            decision_rows=[
+                [year, *(stacked.counts[d][k] for d in stacked.counts)]
+                for k, year in enumerate(stacked.periods)
+            ],
+            table_rows=TABLE_ROWS_SHOWN,
+            persons_shown=PERSONS_SHOWN,
+            qa_shown=QA_SHOWN,
+            bodies_plotted=BODIES_PLOTTED,
+        )
+        + "\n"
     )
 
 
