@@ -413,6 +413,46 @@ def report(app: AppContext, out_path: Path | None) -> None:
 
 @cli.command()
 @click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, help="Port to listen on (default: a free one)."
+)
+@click.option("--no-browser", is_flag=True, help="Print the address; do not open a browser.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but 127.0.0.1 lets other machines in (with the token); it warns.",
+)
+@pass_app
+def review(app: AppContext, port: int, no_browser: bool, host: str) -> None:
+    """Check and correct pages and cases in the browser, beside the scan.
+
+    Starts a local web application on the workspace. The first line printed is the address to open
+    (with a random access token); Ctrl-C stops it. Saves write data/corrections/ as `bureau correct`
+    does, each under the workspace lock: while a `bureau run` works, a save answers "busy, try again".
+
+    Example: bureau review --port 8765 --no-browser
+    """
+    import webbrowser
+
+    from bureaucli.review_app import LOCAL_HOSTS, serve
+
+    ws = app.workspace()
+    Catalog(ws.catalog_path).close()  # create or upgrade the catalog before the first request
+
+    def started(url: str) -> None:
+        if host not in LOCAL_HOSTS:
+            warn(
+                f"warning: listening on {host}: anyone who can reach this machine and has the address with "
+                "its token can read and change this workspace's corrections"
+            )
+        if not no_browser:
+            webbrowser.open(url)
+
+    serve(ws, host, port, click.echo, started)
+
+
+@cli.command()
+@click.option(
     "--gold",
     "gold_dir",
     required=True,

@@ -170,7 +170,6 @@ class ReportData:
 def report_digest(data: ReportData) -> str:
     """What a report shows, and the code that shows it: equal digests, equal reports (but the date)."""
     from bureaucli.pipeline import code_fingerprint
-
     from bureaucli.templating import template_sources
 
     page = code_fingerprint(__name__) + template_sources("report.html", "_macros.html", "bureau.css")

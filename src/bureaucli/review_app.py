@@ -32,6 +32,7 @@ from bureaucli.errors import ConfigError, WorkspaceError
 from bureaucli.pipeline import find_page, save_text_correction, segment_stage
 from bureaucli.review_page import IMAGE_VIEWS, VOCABULARIES, NotFound, case_fields, page_image, page_view
 from bureaucli.review_queue import QUEUE_PAGE_SIZE, QueueFilter, queue_page, stale_entries
+from bureaucli.templating import FILTERS
 from bureaucli.workspace import Workspace
 
 COOKIE = "bureau_review"
@@ -68,6 +69,7 @@ def create_app(ws: Workspace, token: str, hosts: frozenset[str] | None = None) -
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(MAX_CONTENT_LENGTH=4 * MAX_TEXT, TEMPLATES_AUTO_RELOAD=False)
     app.jinja_env.globals.update(version=__version__, workspace=ws.root.name, token=token)
+    app.jinja_env.filters.update(FILTERS)
     images = ImageCache(IMAGES_KEPT)
 
     @app.before_request
@@ -91,7 +93,7 @@ def create_app(ws: Workspace, token: str, hosts: frozenset[str] | None = None) -
     @app.after_request
     def headers(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -262,3 +264,33 @@ def create_app(ws: Workspace, token: str, hosts: frozenset[str] | None = None) -
         return jsonify(accepted=label)
 
     return app
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def serve(
+    ws: Workspace, host: str, port: int, say: Callable[[str], None], opened: Callable[[str], object]
+) -> None:
+    """Serve the review application until Ctrl-C; the first thing said is the URL to open."""
+    import socket
+
+    from waitress import create_server
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.create_server((host, port), family=family)
+    port = listening.getsockname()[1]
+    anywhere = host in ("0.0.0.0", "::")
+    shown = "127.0.0.1" if anywhere else host
+    hosts = None if anywhere else frozenset(f"{name}:{port}" for name in {host, *LOCAL_HOSTS})
+    token = secrets.token_urlsafe(24)
+    server = create_server(create_app(ws, token, hosts), sockets=[listening], threads=4, ident="bureau")
+    url = f"http://{shown if ':' not in shown else f'[{shown}]'}:{port}/?token={token}"
+    say(url)
+    opened(url)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
