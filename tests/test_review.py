@@ -219,7 +219,7 @@ def test_saving_a_case_writes_only_the_changed_fields_to_cases_csv(root, client)
     kirillova = case_id(root, "Кириллова")
     page = get(client, f"/page/{page_id(root, DOC_5)}").get_data(as_text=True)
     assert f'id="case-{kirillova}"' in page
-    fields = {"surname": "Кириллова", "decisions": ["reprimand", "remove_from_post"], "party_card": ""}
+    fields = {"surname": "Кириллова", "decisions": ["reprimand", "remove_from_post"], "decision_text": ""}
     answer = post(client, f"/api/case/{kirillova}", {"fields": fields}).get_json()
     assert answer == {"changed": ["decisions"]}
     rows = list(csv.reader(io.StringIO((root / "data/corrections/cases.csv").read_text(encoding="utf-8"))))

@@ -226,7 +226,7 @@ def create_app(ws: Workspace, token: str, hosts: frozenset[str] | None = None) -
                 if isinstance(value, bool):
                     text = "true" if value else "false"
                 wanted = parse_case_value(name, text)
-                if wanted != current.get(name):
+                if not _same(wanted, current.get(name)):
                     changed[name] = wanted
             if changed:
                 set_case_fields(ws.corrections_dir, case_id, changed)
@@ -264,6 +264,14 @@ def create_app(ws: Workspace, token: str, hosts: frozenset[str] | None = None) -
         return jsonify(accepted=label)
 
     return app
+
+
+def _same(given: object, current: object) -> bool:
+    """A value sent by a form equals the case's own: a one-line input has turned line breaks into spaces,
+    and an empty input stands for no value."""
+    if isinstance(given, str | None) and isinstance(current, str | None):
+        return (given or "").split() == (current or "").split()
+    return given == current
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")

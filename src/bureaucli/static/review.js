@@ -1,4 +1,5 @@
 // `bureau review` in the browser: keyboard navigation, the scan beside its text, saving.
+// Shortcuts go by the key's place (event.code), so they work the same in a Russian keyboard layout.
 // Every write is a JSON POST with the session's token in a header; the server answers 409 while
 // a `bureau run` holds the workspace ("busy, try again").
 "use strict";
@@ -22,7 +23,10 @@ async function post(url, data) {
   return answer;
 }
 
+let reloading = false;
+
 function reloadWith(message) {
+  reloading = true; // what was saved is not lost: no "leave the page?" question
   sessionStorage.setItem("bureau-flash", message);
   location.reload();
 }
@@ -56,10 +60,10 @@ function setupQueue() {
   document.addEventListener("keydown", (event) => {
     if (editing(event.target) || event.ctrlKey || event.metaKey || event.altKey || current < 0) return;
     const row = rows[current];
-    if (event.key === "j") show(current + 1);
-    else if (event.key === "k") show(current - 1);
-    else if ((event.key === "Enter" || event.key === "o") && row.dataset.href) location.href = row.dataset.href;
-    else if (event.key === "a" && row.dataset.accept) accept(row.dataset.accept);
+    if (event.code === "KeyJ") show(current + 1);
+    else if (event.code === "KeyK") show(current - 1);
+    else if ((event.key === "Enter" || event.code === "KeyO") && row.dataset.href) location.href = row.dataset.href;
+    else if (event.code === "KeyA" && row.dataset.accept) accept(row.dataset.accept);
     else return;
     event.preventDefault();
   });
@@ -275,7 +279,7 @@ function setupPage() {
   document.getElementById("save-text").addEventListener("click", saveAll);
 
   document.addEventListener("keydown", (event) => {
-    if ((event.ctrlKey || event.metaKey) && event.key === "s") {
+    if ((event.ctrlKey || event.metaKey) && event.code === "KeyS") {
       event.preventDefault();
       saveAll();
       return;
@@ -285,9 +289,9 @@ function setupPage() {
       const link = document.getElementById(id);
       if (link) location.href = link.href;
     };
-    if (event.key === "j") go("next-entry");
-    else if (event.key === "k") go("prev-entry");
-    else if (event.key === "a") {
+    if (event.code === "KeyJ") go("next-entry");
+    else if (event.code === "KeyK") go("prev-entry");
+    else if (event.code === "KeyA") {
       const button = document.querySelector("#text button.accept");
       if (button) accept(button.dataset.file);
     } else if (event.key === "+" || event.key === "=") setZoom(zoom * 1.25);
@@ -296,7 +300,7 @@ function setupPage() {
     event.preventDefault();
   });
   window.addEventListener("beforeunload", (event) => {
-    if (text() !== original) event.preventDefault();
+    if (!reloading && text() !== original) event.preventDefault();
   });
 
   function setZoom(value) {
