@@ -30,7 +30,15 @@ from bureaucli.corrections import (
 )
 from bureaucli.errors import ConfigError, WorkspaceError
 from bureaucli.pipeline import find_page, save_text_correction, segment_stage
-from bureaucli.review_page import IMAGE_VIEWS, VOCABULARIES, NotFound, case_fields, page_image, page_view
+from bureaucli.review_page import (
+    IMAGE_VIEWS,
+    SCREEN_WIDTH,
+    VOCABULARIES,
+    NotFound,
+    case_fields,
+    page_image,
+    page_view,
+)
 from bureaucli.review_queue import QUEUE_PAGE_SIZE, QueueFilter, queue_page, stale_entries
 from bureaucli.templating import FILTERS
 from bureaucli.workspace import Workspace
@@ -182,7 +190,10 @@ def create_app(ws: Workspace, token: str, hosts: frozenset[str] | None = None) -
         sha = catalog().scalar("SELECT content_sha256 FROM pages WHERE page_id = ?", (page_id,))
         if sha is None or view not in IMAGE_VIEWS:
             abort(404)
-        data = images.get((page_id, sha, view), lambda: page_image(ws, catalog(), page_id, view))
+        width = SCREEN_WIDTH if request.args.get("size") == "screen" else None
+        data = images.get(
+            (page_id, sha, view, str(width)), lambda: page_image(ws, catalog(), page_id, view, width)
+        )
         response = Response(data, mimetype="image/jpeg")
         response.headers["Cache-Control"] = "private, max-age=86400"
         return response

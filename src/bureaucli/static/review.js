@@ -5,6 +5,7 @@
 "use strict";
 
 const token = document.querySelector('meta[name="bureau-token"]').content;
+const SCREEN_WIDTH = 1400; // the width of the first image the server sends (review_page.SCREEN_WIDTH)
 
 function flash(message, kind) {
   const out = document.getElementById("flash");
@@ -79,6 +80,12 @@ function setupPage() {
   const original = lines().map((line) => line.textContent).join("\n");
   let zoom = 1;
 
+  // the screen-sized image first; the full one once the frame is drawn wider than that
+  function sharpEnough(img) {
+    const wide = frame.getBoundingClientRect().width * devicePixelRatio > SCREEN_WIDTH;
+    return wide || img.getAttribute("src") === img.dataset.full ? img.dataset.full : img.dataset.screen;
+  }
+
   function layoutFrame() {
     if (!frame) return;
     const viewport = frame.parentElement;
@@ -86,12 +93,14 @@ function setupPage() {
     const shown = (viewport.clientWidth - 2) * zoom;
     frame.style.width = `${shown}px`;
     frame.style.height = `${(shown * height) / width}px`;
+    const img = frame.querySelector("img.scan-image:not([hidden])");
+    if (img && img.getAttribute("src") !== sharpEnough(img)) img.src = sharpEnough(img);
   }
 
   function setView(name) {
     frame.querySelectorAll("img.scan-image").forEach((img) => {
       const on = img.dataset.view === name;
-      if (on && !img.getAttribute("src")) img.src = img.dataset.src;
+      if (on) img.src = sharpEnough(img);
       img.hidden = !on;
     });
     // Boxes are where OCR read them, on the deskewed page; on the page as captured they turn with it.
