@@ -9,6 +9,11 @@ import json
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +23,7 @@ from click.testing import CliRunner
 from bureaucli.catalog import Catalog
 from bureaucli.cli import cli
 from bureaucli.corrections import add_person_override, set_case_fields
-from bureaucli.review_app import COOKIE, TOKEN_HEADER, create_app
+from bureaucli.review_app import COOKIE, TOKEN_HEADER, ImageCache, create_app
 from bureaucli.review_page import align_lines
 from bureaucli.workspace import Workspace
 
@@ -349,3 +354,51 @@ def test_corrections_writers_keep_rows_they_do_not_set(tmp_path):
     assert (tmp_path / "persons.csv").read_text(encoding="utf-8") == (
         "action,mention_id,other_mention_id,canonical_name\nsplit,A,,\n"
     )
+
+
+def test_the_command_prints_the_address_first_and_warns_about_another_host(template):
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bureaucli",
+            "-C",
+            str(template),
+            "review",
+            "--no-browser",
+            "--host",
+            "0.0.0.0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().strip()
+        warning = process.stderr.readline()
+        with urllib.request.urlopen(url.split("?")[0]) as refused:  # noqa: S310 - our own server
+            pytest.fail(f"answered {refused.status} without the token")
+    except urllib.error.HTTPError as error:
+        assert error.code == 403
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[\w-]{32}", url)
+    assert warning.startswith("warning: listening on 0.0.0.0: anyone who can reach this machine")
+
+
+def test_image_cache_makes_a_prefetched_image_once_and_keeps_the_last_few():
+    made: list[str] = []
+
+    def make(name: str):
+        return lambda: made.append(name) or name.encode()
+
+    cache = ImageCache(2)
+    cache.prefetch(("next",), make("next"))
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and thread.daemon:
+            thread.join(timeout=5)
+    assert cache.get(("next",), make("again")) == b"next" and made == ["next"]
+    cache.get(("b",), make("b"))
+    cache.get(("c",), make("c"))
+    assert cache.get(("next",), make("next")) == b"next" and made == ["next", "b", "c", "next"], "dropped"

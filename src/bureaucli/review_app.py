@@ -71,6 +71,13 @@ class ImageCache:
                 self._images.popitem(last=False)
         return image
 
+    def prefetch(self, key: tuple[str, ...], make: Callable[[], bytes]) -> None:
+        """Make an image in the background (the next page of the queue), so going there is instant."""
+        with self._lock:
+            if key in self._images:
+                return
+        threading.Thread(target=self.get, args=(key, make), daemon=True).start()
+
 
 def create_app(ws: Workspace, token: str, hosts: frozenset[str] | None = None) -> Flask:
     """The review application on workspace `ws`; `hosts` are the Host headers accepted (None: any)."""
@@ -166,6 +173,8 @@ def create_app(ws: Workspace, token: str, hosts: frozenset[str] | None = None) -
                     near = queue_page(catalog(), ws, flt, at + step, 1).entries
                     if near and near[0][2].page_id:
                         around[step] = (near[0][0], near[0][2].page_id)
+        if 1 in around:
+            _prefetch(around[1][1])
         sibling = {
             row["page_no"]: row["page_id"]
             for row in catalog().query(
@@ -185,15 +194,31 @@ def create_app(ws: Workspace, token: str, hosts: frozenset[str] | None = None) -
             images=IMAGE_VIEWS,
         )
 
+    def image_key(page_id: str, view: str, width: int | None) -> tuple[str, ...] | None:
+        sha = catalog().scalar("SELECT content_sha256 FROM pages WHERE page_id = ?", (page_id,))
+        return None if sha is None else (page_id, sha, view, str(width))
+
+    def _prefetch(page_id: str) -> None:
+        key = image_key(page_id, "prepared", SCREEN_WIDTH)
+        if key is not None:
+            images.prefetch(key, lambda: _made_apart(page_id, "prepared", SCREEN_WIDTH))
+
+    def _made_apart(page_id: str, view: str, width: int | None) -> bytes:
+        with Catalog(ws.catalog_path) as own:  # another thread: a connection of its own
+            try:
+                return page_image(ws, own, page_id, view, width)
+            except ConfigError:  # a page without an image: the request for it will say so
+                return b""
+
     @app.get("/page/<page_id>/image/<view>")
     def image(page_id: str, view: str) -> Response:
-        sha = catalog().scalar("SELECT content_sha256 FROM pages WHERE page_id = ?", (page_id,))
-        if sha is None or view not in IMAGE_VIEWS:
-            abort(404)
         width = SCREEN_WIDTH if request.args.get("size") == "screen" else None
-        data = images.get(
-            (page_id, sha, view, str(width)), lambda: page_image(ws, catalog(), page_id, view, width)
-        )
+        key = image_key(page_id, view, width)
+        if key is None or view not in IMAGE_VIEWS:
+            abort(404)
+        data = images.get(key, lambda: page_image(ws, catalog(), page_id, view, width))
+        if not data:
+            abort(404)
         response = Response(data, mimetype="image/jpeg")
         response.headers["Cache-Control"] = "private, max-age=86400"
         return response

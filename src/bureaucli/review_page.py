@@ -446,7 +446,7 @@ def page_image(ws: Workspace, catalog: Catalog, page_id: str, view: str, width: 
         image = imaging.prepare(image, dpi, ws.settings.ocr).image
     image = image.convert("L")
     if width and image.width > width:
-        image = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+        image = image.resize((width, round(image.height * width / image.width)), Image.Resampling.BOX)
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()
