@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
 
 import typewriter  # noqa: E402
+from screenshot_review import review_server  # noqa: E402
 
 from bureaucli.catalog import Catalog  # noqa: E402
 
@@ -77,13 +78,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_review.") as scratch:
         root = Path(scratch)
         page_id = workspace(text, root)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bureaucli", "-C", str(root), "review", "--no-browser"],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            url = server.stdout.readline().strip()
+        with review_server(root) as url:
             base = url.split("/?")[0]
             opener = urllib.request.build_opener(
                 urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
@@ -102,9 +97,6 @@ def main() -> None:
                 report(f"(b) image {name}, {size}: made ({length / 1024:.0f} KB JPEG)", [seconds])
                 report(f"    image {name}, {size}: kept", kept)
             browser_times(url, base, page_id, args.rounds)
-        finally:
-            server.terminate()
-            server.wait()
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from ocr_pages import PLAIN_TEXT, needs_tesseract, render, save_page
+from ocr_pages import PLAIN_TEXT, REPO_ROOT, needs_tesseract, render, save_page
 from test_review import DOC_5, DOC_31, PROTOCOL_5, PROTOCOL_31, page_id, run_bureau
+
+sys.path.insert(0, str(REPO_ROOT / "tools"))
+from screenshot_review import review_server  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCAN = "kotelnich/protocol_31"
-BUREAU = [sys.executable, "-m", "bureaucli"]
 
 pytestmark = [needs_tesseract, pytest.mark.ocr, pytest.mark.slow]
 
@@ -61,17 +62,8 @@ def workspace_with_work(tmp_path) -> Path:
 @pytest.fixture
 def server(workspace_with_work):
     """`bureau review` in a process of its own; yields the URL it printed first."""
-    process = subprocess.Popen(
-        [*BUREAU, "-C", str(workspace_with_work), "review", "--no-browser"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        yield process.stdout.readline().strip()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with review_server(workspace_with_work) as url:
+        yield url
 
 
 def test_a_newcomer_fixes_a_word_a_decision_and_a_person_in_the_browser(workspace_with_work, server, browser):

@@ -15,9 +15,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-
-from playwright.sync_api import sync_playwright
 
 from bureaucli.catalog import Catalog
 
@@ -25,7 +25,24 @@ REPO = Path(__file__).resolve().parents[1]
 DOCUMENT = "f1290_op1_d123/protocol_14"
 
 
+@contextmanager
+def review_server(root: Path) -> Iterator[str]:
+    """`bureau review` on the workspace at `root` in a process of its own; yields the address it printed."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bureaucli", "-C", str(root), "review", "--no-browser"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield server.stdout.readline().strip()
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main() -> None:
+    from playwright.sync_api import sync_playwright
+
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -40,27 +57,17 @@ def main() -> None:
                 "SELECT page_id FROM pages JOIN documents d USING (doc_id) WHERE d.path = ? AND page_no = 1",
                 (DOCUMENT,),
             )
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bureaucli", "-C", str(root), "review", "--no-browser"],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            url = server.stdout.readline().strip()
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-                page = browser.new_page(viewport={"width": 1440, "height": 860})
-                page.goto(url)
-                page.goto(f"{url.split('/?')[0]}/page/{page_id}", wait_until="load")
-                page.click("#zoom-in")
-                page.click("#zoom-in")
-                page.locator("form.case").first.click(position={"x": 5, "y": 5})
-                page.locator("#lines .line.in-case").first.click()
-                page.screenshot(path=args.out)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait()
+        with review_server(root) as url, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+            page = browser.new_page(viewport={"width": 1440, "height": 860})
+            page.goto(url)
+            page.goto(f"{url.split('/?')[0]}/page/{page_id}", wait_until="load")
+            page.click("#zoom-in")
+            page.click("#zoom-in")
+            page.locator("form.case").first.click(position={"x": 5, "y": 5})
+            page.locator("#lines .line.in-case").first.click()
+            page.screenshot(path=args.out)
+            browser.close()
     print(f"wrote {args.out}")
 
 

@@ -158,9 +158,33 @@ def _page_id(catalog: Catalog, doc_id: str | None, page_no: int | None) -> str |
     return catalog.scalar("SELECT page_id FROM pages WHERE doc_id = ? AND page_no = ?", (doc_id, page_no))
 
 
+def _item_source(
+    key: str, title: str, where: Where, shown: str, problem: Callable[[Any], str]
+) -> QueueSource:
+    """A section of agenda items, at the first page each is on; `shown` is the column `problem` describes."""
+    return _sql_source(
+        key,
+        title,
+        "items i JOIN documents d USING (doc_id)",
+        where,
+        "d.path, i.ordinal",
+        f"d.path, i.pages, i.item_no, {shown}, i.item_id, (SELECT page_id FROM pages WHERE doc_id = i.doc_id "
+        "AND page_no = CAST(json_extract(i.pages, '$[0]') AS INTEGER))",
+        lambda r: QueueEntry(key, r[0], _first_page(r[1]), r[5], problem(r), target=r[4]),
+        meeting="i.meeting_id",
+    )
+
+
+def _low_page(r: Any) -> QueueEntry:
+    return QueueEntry("low_confidence", r[0], r[1], r[2], f"mean confidence {r[3] or 0:.0f}", target=r[2])
+
+
+def _flagged_case(r: Any) -> QueueEntry:
+    return QueueEntry("needs_review", r[0], r[1], r[6], f"{r[3]}: {'; '.join(loads(r[4]))}", target=r[5])
+
+
 def _build_sources() -> list[QueueSource]:
     pages = "pages p JOIN documents d USING (doc_id) JOIN ocr_results o ON o.page_id = p.page_id"
-    items = "items i JOIN documents d USING (doc_id)"
     return [
         _sql_source(
             "low_confidence",
@@ -169,9 +193,7 @@ def _build_sources() -> list[QueueSource]:
             _corrected_pages,
             "o.mean_confidence, d.path, p.page_no",
             "d.path, p.page_no, p.page_id, o.mean_confidence",
-            lambda r: QueueEntry(
-                "low_confidence", r[0], r[1], r[2], f"mean confidence {r[3] or 0:.0f}", target=r[2]
-            ),
+            _low_page,
             page="p",
         ),
         _sql_source(
@@ -182,49 +204,23 @@ def _build_sources() -> list[QueueSource]:
             "d.path, c.name_page, c.case_id",
             "d.path, c.name_page, c.doc_id, c.name_as_written, c.review_reasons, c.case_id, "
             "(SELECT page_id FROM pages WHERE doc_id = c.doc_id AND page_no = c.name_page)",
-            lambda r: QueueEntry(
-                "needs_review", r[0], r[1], r[6], f"{r[3]}: {'; '.join(loads(r[4]))}", target=r[5]
-            ),
+            _flagged_case,
             meeting="i.meeting_id",
         ),
-        _sql_source(
+        _item_source(
             "undecided",
             "Personal cases without a parsed decision",
-            items,
             _decided_by_correction,
-            "d.path, i.ordinal",
-            "d.path, i.pages, i.item_no, i.decision_text, i.item_id, "
-            "(SELECT page_id FROM pages WHERE doc_id = i.doc_id AND page_no = "
-            "CAST(json_extract(i.pages, '$[0]') AS INTEGER))",
-            lambda r: QueueEntry(
-                "undecided",
-                r[0],
-                _first_page(r[1]),
-                r[5],
-                f"item {r[2] or '?'}: «{_excerpt(r[3]) or 'no decision text'}»",
-                target=r[4],
-            ),
-            meeting="i.meeting_id",
+            "i.decision_text",
+            lambda r: f"item {r[2] or '?'}: «{_excerpt(r[3]) or 'no decision text'}»",
         ),
-        _sql_source(
+        _item_source(
             "decided_no_case",
             "Items with a decision and no case",
-            items,
             "i.is_personal_case = 1 AND i.decisions != '[]' AND NOT EXISTS "
             "(SELECT 1 FROM cases c WHERE c.item_id = i.item_id)",
-            "d.path, i.ordinal",
-            "d.path, i.pages, i.item_no, i.decisions, i.item_id, "
-            "(SELECT page_id FROM pages WHERE doc_id = i.doc_id AND page_no = "
-            "CAST(json_extract(i.pages, '$[0]') AS INTEGER))",
-            lambda r: QueueEntry(
-                "decided_no_case",
-                r[0],
-                _first_page(r[1]),
-                r[5],
-                f"item {r[2] or '?'}: {', '.join(loads(r[3]))}, but no person found",
-                target=r[4],
-            ),
-            meeting="i.meeting_id",
+            "i.decisions",
+            lambda r: f"item {r[2] or '?'}: {', '.join(loads(r[3]))}, but no person found",
         ),
     ]
 
@@ -334,8 +330,7 @@ def _failure_source() -> QueueSource:
 
 def queue_sources() -> list[QueueSource]:
     """The queue's sections in the report's order."""
-    low, review, undecided, no_case = _build_sources()
-    return [low, review, undecided, no_case, _stale_source(), _pair_source(), _failure_source()]
+    return [*_build_sources(), _stale_source(), _pair_source(), _failure_source()]
 
 
 @dataclass
