@@ -383,3 +383,44 @@ def test_image_cache_makes_a_prefetched_image_once_and_keeps_the_last_few():
     cache.get(("b",), make("b"))
     cache.get(("c",), make("c"))
     assert cache.get(("next",), make("next")) == b"next" and made == ["next", "b", "c", "next"], "dropped"
+
+
+def test_duplicates_and_failures_are_in_the_queue_and_a_pair_opens_ready_to_merge(root, client):
+    mokhov_5, mokhov_31 = case_id(root, "Мохов"), case_id(root, "Мохов", DOC_31)
+    with sqlite3.connect(root / "data" / "extracted" / "catalog.sqlite") as conn:
+        conn.execute(
+            "INSERT INTO review_pairs VALUES (?, ?, 81, 'one initial, common surname')", (mokhov_5, mokhov_31)
+        )
+        conn.execute(
+            "INSERT INTO failures VALUES ('ingest', 'broken.pdf', NULL, 'not a readable PDF', 'now')"
+        )
+    html = get(client, "/").get_data(as_text=True)
+    assert counts(html)["Possible duplicates: one person or two?"] == 1 and counts(html)["Failures"] == 1
+    assert "[ingest] not a readable PDF" in html
+    link = re.search(r'<tr class="entry duplicates" data-href="([^"]+)"', html)[1].replace("&amp;", "&")
+    assert link.endswith(f"&merge={mokhov_31}#case-{mokhov_5}")
+    page = get(client, link.split("#")[0]).get_data(as_text=True)
+    form = page.split(f'id="case-{mokhov_5}"')[1].split("</form>")[0]
+    assert f'class="other" placeholder="case_id" value="{mokhov_31}"' in form
+    assert "Failures: 0" in get(client, "/?body=райкома").get_data(as_text=True), (
+        "an input failure has no body"
+    )
+
+
+def test_accepting_a_stale_case_correction_anchors_it_to_the_new_text(root, client):
+    mokhov = case_id(root, "Мохов")
+    (root / "data" / "corrections").mkdir()
+    (root / "data" / "corrections" / "cases.csv").write_text(
+        f"case_id,field,value\n{mokhov},sector,industry\n", encoding="utf-8"
+    )
+    assert run_bureau(root, "run").exit_code == 0
+    (root / "data" / "raw" / DOC_5).write_text(
+        PROTOCOL_5.replace("Тарасовым", "Тарасовым и Крюковым"), "utf-8"
+    )
+    assert run_bureau(root, "run").exit_code == 0
+    entry = re.search(
+        r'<tr class="entry stale"[^>]*data-accept="([^"]+)"', get(client, "/").get_data(as_text=True)
+    )
+    assert entry[1] == "cases.csv line 2"
+    assert post(client, "/api/accept", {"file": entry[1]}).status_code == 200
+    assert json.loads(run_bureau(root, "status", "--json").stdout)["stale_corrections"] == []

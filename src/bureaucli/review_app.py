@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request
+from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, url_for
 
 from bureaucli import __version__
 from bureaucli.catalog import Catalog
@@ -39,7 +39,7 @@ from bureaucli.review_page import (
     page_image,
     page_view,
 )
-from bureaucli.review_queue import QUEUE_PAGE_SIZE, QueueFilter, queue_page, stale_entries
+from bureaucli.review_queue import QUEUE_PAGE_SIZE, QueueEntry, QueueFilter, queue_page, stale_entries
 from bureaucli.templating import FILTERS
 from bureaucli.workspace import Workspace
 
@@ -157,9 +157,23 @@ def create_app(ws: Workspace, token: str, hosts: frozenset[str] | None = None) -
         flt = queue_filter()
         offset = max(0, request.args.get("offset", 0, type=int))
         page = queue_page(catalog(), ws, flt, offset, QUEUE_PAGE_SIZE)
+        args = filter_args(flt)
+        rows = [
+            (position, title, entry, entry_link(entry, position, args))
+            for position, title, entry in page.entries
+        ]
         return render_template(
-            "review_queue.html", queue=page, flt=flt, args=filter_args(flt), size=QUEUE_PAGE_SIZE
+            "review_queue.html", queue=page, rows=rows, flt=flt, args=args, size=QUEUE_PAGE_SIZE
         )
+
+    def entry_link(entry: QueueEntry, position: int, args: dict[str, str]) -> str:
+        """The page an entry is about; a possible duplicate opens at its first case, the other one ready to merge."""
+        if not entry.page_id:
+            return ""
+        if entry.kind == "duplicates":
+            first, other = entry.target.split(" ")
+            return url_for("page", page_id=entry.page_id, at=position, merge=other, **args) + f"#case-{first}"
+        return url_for("page", page_id=entry.page_id, at=position, **args)
 
     @app.get("/page/<page_id>")
     def page(page_id: str) -> str:
@@ -189,6 +203,7 @@ def create_app(ws: Workspace, token: str, hosts: frozenset[str] | None = None) -
             around=around,
             args=filter_args(flt),
             sibling=sibling,
+            merge=request.args.get("merge", ""),
             vocabularies=VOCABULARIES,
             fields=EDITABLE_CASE_FIELDS,
             images=IMAGE_VIEWS,
