@@ -8,7 +8,6 @@ are opened.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,14 +106,11 @@ class PageView:
     page_no: int
     page_count: int
     source: str
-    text: str
     lines: list[TextLine]
     words: list[WordBox]
     ocr_lines: list[Box]
     size: tuple[int, int] | None
     """width and height of the image OCR read (after preprocessing), None without OCR"""
-    scale: float
-    """captured image pixels per OCR pixel"""
     skew: float
     mean_confidence: float | None
     preprocessing: list[str]
@@ -202,14 +198,6 @@ def align_lines(text_lines: list[str], ocr_lines: list[str]) -> list[int | None]
     return found
 
 
-def _scale(preprocessing: list[str]) -> float:
-    """Captured pixels per OCR pixel: the inverse of the upscaling step, if there was one."""
-    for step in preprocessing:
-        if match := re.fullmatch(r"upscale:([\d.]+)->([\d.]+)", step):
-            return float(match[1]) / float(match[2])
-    return 1.0
-
-
 def page_view(ws: Workspace, catalog: Catalog, page_id: str) -> PageView:
     """Everything the page view shows: the text, the word boxes, and the cases read from the page."""
     row = _page_row(catalog, page_id)
@@ -227,10 +215,8 @@ def page_view(ws: Workspace, catalog: Catalog, page_id: str) -> PageView:
     aligned = align_lines(raw_lines, ocr_texts)
     threshold = ws.settings.ocr.low_confidence
     boxes: list[WordBox] = []
-    line_of_word: dict[int, int] = {}
     for number, line in enumerate(grouped):
         for word in line:
-            line_of_word[id(word)] = number
             boxes.append(
                 WordBox(
                     word.text,
@@ -263,12 +249,10 @@ def page_view(ws: Workspace, catalog: Catalog, page_id: str) -> PageView:
         page_no=row["page_no"],
         page_count=row["page_count"],
         source=own.source,
-        text=text,
         lines=lines,
         words=boxes,
         ocr_lines=[Box.around(line) for line in grouped],
         size=size,
-        scale=_scale(preprocessing),
         skew=row["skew_angle"] or 0.0,
         mean_confidence=row["mean_confidence"],
         preprocessing=preprocessing,
