@@ -13,6 +13,12 @@ runs `bureau run` (not timed). Then starts `bureau review` as a user would (a su
       image made already, so a first visit to a page adds (b) "made").
 Prints the best and median of each over the rounds, the word count, and the load average (the machine
 is shared: other users' work stretches every figure).
+
+With --align DIR: how well the page view puts each line of a page's text beside its line on the scan
+(review_page.align_lines), on the first sheet of every DIR/*.txt typed clean and worn and OCR'd. A line
+is right when it is matched to the OCR line of the same rank (sheets where Tesseract found as many lines
+as were typed). Two texts: the OCR text itself, and the true text — the page as a user who fixed every
+OCR error would save it.
 """
 
 from __future__ import annotations
@@ -73,7 +79,13 @@ def main() -> None:
     )
     parser.add_argument("--text", type=Path, default=REPO.parent / "shared" / "corpus" / "texts" / "001.txt")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--align", type=Path, metavar="DIR", help="measure line alignment on DIR/*.txt instead"
+    )
     args = parser.parse_args()
+    if args.align:
+        alignment(sorted(args.align.glob("*.txt")))
+        return
     text = args.text.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="bench_review.") as scratch:
         root = Path(scratch)
@@ -142,6 +154,39 @@ def browser_times(url: str, base: str, page_id: str, rounds: int) -> None:
     report("(c) navigation → image loaded, boxes drawn", seconds)
     for phase in phases[0]:
         report(f"    of which, from navigation: {phase}", [p[phase] / 1000 for p in phases])
+
+
+def alignment(texts: list[Path]) -> None:
+    from bureaucli.ocr import OcrTask, PageImageRef, ocr_page
+    from bureaucli.review_page import align_lines, ocr_line_texts
+    from bureaucli.settings import OcrSettings
+
+    tally = {"OCR text": [0, 0], "true text": [0, 0]}
+    skipped = 0
+    with tempfile.TemporaryDirectory(prefix="bench_align.") as scratch:
+        for path in texts:
+            for quality in ("clean", "worn"):
+                page = typewriter.render(path.read_text(encoding="utf-8"), quality=quality, seed=5)[0]
+                image = Path(scratch) / f"{path.stem}_{quality}.png"
+                page.image.save(image, dpi=(300, 300))
+                result = ocr_page(
+                    OcrTask(image.stem, PageImageRef(str(image), "image", 0, 300.0), scratch, OcrSettings())
+                )
+                ocr_lines = ocr_line_texts(Path(result.tsv_path).read_text(encoding="utf-8"))
+                for name, text in (("OCR text", result.text), ("true text", page.text)):
+                    lines = text.split("\n")
+                    ranks = [k for k, line in enumerate(lines) if line.strip()]
+                    if len(ranks) != len(ocr_lines):
+                        skipped += 1
+                        continue
+                    found = align_lines(lines, ocr_lines)
+                    tally[name][0] += sum(found[k] == rank for rank, k in enumerate(ranks))
+                    tally[name][1] += len(ranks)
+    for name, (right, total) in tally.items():
+        print(
+            f"{name:<10} {right}/{total} lines beside their own line on the scan ({right / max(total, 1):.1%})"
+        )
+    print(f"({skipped} text(s) of a sheet left out: Tesseract found another number of lines than were typed)")
 
 
 if __name__ == "__main__":

@@ -177,6 +177,15 @@ def _ocr_lines(words: list[layout.Word]) -> list[list[layout.Word]]:
     return list(lines.values())
 
 
+def _joined(lines: list[list[layout.Word]]) -> list[str]:
+    return [" ".join(w.text for w in line) for line in lines]
+
+
+def ocr_line_texts(tsv: str) -> list[str]:
+    """The lines of a Tesseract TSV as text, in its order: what the page text is aligned to."""
+    return _joined(_ocr_lines(layout.words_from_tsv(tsv)))
+
+
 def align_lines(text_lines: list[str], ocr_lines: list[str]) -> list[int | None]:
     """For each line of the page text, the OCR line it reads (best fuzzy match, each used once)."""
     used: set[int] = set()
@@ -209,7 +218,7 @@ def page_view(ws: Workspace, catalog: Catalog, page_id: str) -> PageView:
     )
     words, size = ocr_words(ws, row["tsv_path"])
     grouped = _ocr_lines(words)
-    ocr_texts = [" ".join(w.text for w in line) for line in grouped]
+    ocr_texts = _joined(grouped)
     text = own.page.text
     raw_lines = text.split("\n")
     aligned = align_lines(raw_lines, ocr_texts)
