@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -424,3 +425,12 @@ def test_accepting_a_stale_case_correction_anchors_it_to_the_new_text(root, clie
     assert entry[1] == "cases.csv line 2"
     assert post(client, "/api/accept", {"file": entry[1]}).status_code == 200
     assert json.loads(run_bureau(root, "status", "--json").stdout)["stale_corrections"] == []
+
+
+def test_a_port_in_use_is_a_one_line_error(template):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["-C", str(template), "review", "--no-browser", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1 port {port}: Address already in use")
+    assert result.stderr.count("\n") == 1

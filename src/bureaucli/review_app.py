@@ -337,7 +337,10 @@ def serve(
     from waitress import create_server
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listening = socket.create_server((host, port), family=family)
+    try:
+        listening = socket.create_server((host, port), family=family)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
     port = listening.getsockname()[1]
     anywhere = host in ("0.0.0.0", "::")
     shown = "127.0.0.1" if anywhere else host
